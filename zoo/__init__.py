@@ -1,0 +1,51 @@
+"""zoo: a Keras 3 model zoo for image generation and restoration.
+
+Example:
+```python
+import zoo
+denoiser = zoo.from_preset("dncnn_color_blind")
+clean = denoiser.restore("noisy.png")
+zoo.export(denoiser, "denoiser.tflite")
+```
+"""
+
+from keras_hub import upload_preset
+
+from zoo import data, metrics, models, tasks
+from zoo.export import export
+from zoo.presets import list_presets, save_preset
+from zoo.presets import load_preset as _load_preset
+
+__version__ = "0.1.0"
+
+
+def from_preset(handle, *, load_weights=True, **kwargs):
+    """Loads any zoo model from a preset; its class comes from the preset.
+
+    Args:
+        handle: a registered name (`zoo.list_presets()`), a local preset
+            directory, an `https://…/x.tar.gz#sha256=…` or `file://` archive
+            URL, or an `hf://` / `kaggle://` handle (those need a task class:
+            `zoo.tasks.ImageRestorer.from_preset(handle)`).
+        load_weights: load the trained weights (else random init).
+        **kwargs: passed to the task's constructor (e.g. `tile_size`).
+
+    Example:
+    ```python
+    denoiser = zoo.from_preset("dncnn_color_blind")
+    ```
+    """
+    return _load_preset(handle, load_weights=load_weights, **kwargs)
+
+
+__all__ = [
+    "data",
+    "export",
+    "from_preset",
+    "list_presets",
+    "metrics",
+    "models",
+    "save_preset",
+    "tasks",
+    "upload_preset",
+]

@@ -1,0 +1,4 @@
+"""Architectures: one folder per model family."""
+
+from zoo.models.dncnn.dncnn_backbone import DnCNNBackbone
+from zoo.models.dncnn.dncnn_image_restorer import DnCNNImageRestorer

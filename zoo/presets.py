@@ -1,0 +1,258 @@
+"""The preset registry: names -> preset directories, and loading by handle."""
+
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+
+from zoo import hub
+
+METADATA_FILE = "metadata.json"
+TASKS = (
+    "denoise",
+    "super_resolution",
+    "deblur",
+    "inpaint",
+    "text_to_image",
+    "instruct_restore",
+)
+# Fields a zoo preset's metadata.json carries beside keras-hub's own.
+METADATA_FIELDS = (
+    "task",
+    "description",
+    "params",
+    "recipe",
+    "data",
+    "steps",
+    "hardware",
+    "backend",
+    "metrics",
+)
+
+
+def embedded_presets_dir():
+    """Where the presets that ship with zoo live.
+
+    In a source checkout (or an editable install) that is `presets/` at the
+    repository root; in a wheel the same files are installed as `zoo/_presets`.
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_presets", package.parent / "presets"):
+        if candidate.is_dir():
+            return candidate
+    return package / "_presets"
+
+
+def _read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def list_presets(task=None):
+    """Lists the embedded presets as `{name: metadata}`.
+
+    Args:
+        task: keep only presets of this task (e.g. `"denoise"`).
+
+    Example:
+    ```python
+    zoo.list_presets(task="denoise")
+    ```
+    """
+    if task is not None and task not in TASKS:
+        raise ValueError(f"`task` must be one of {TASKS}. Received: task={task!r}")
+    presets = {}
+    root = embedded_presets_dir()
+    if not root.is_dir():
+        return presets
+    for path in sorted(root.iterdir()):
+        meta_path = path / METADATA_FILE
+        if not meta_path.is_file():
+            continue
+        metadata = _read_json(meta_path)
+        if task is None or metadata.get("task") == task:
+            presets[path.name] = metadata
+    return presets
+
+
+def resolve_preset(handle):
+    """Turns a preset handle into something keras-hub can load.
+
+    Registered names and archive URLs become local directories; local
+    directories are checked; `hf://` and `kaggle://` handles pass through.
+    """
+    if not isinstance(handle, (str, os.PathLike)):
+        raise TypeError(
+            "`handle` must be a preset name, a path or a URL string. "
+            f"Received: handle={handle!r} of type {type(handle).__name__}"
+        )
+    handle = os.fspath(handle)
+    if not handle:
+        raise ValueError("`handle` is empty: give a preset name (see `zoo list`).")
+    embedded = embedded_presets_dir() / handle
+    if "/" not in handle and os.sep not in handle and (embedded / "config.json").is_file():
+        return str(embedded)
+    if hub.is_hub_handle(handle):
+        return handle
+    if hub.is_archive_url(handle):
+        return hub.fetch(handle)
+    if os.path.isdir(handle):
+        return hub.fetch(handle)
+    names = list(list_presets())
+    close = difflib.get_close_matches(handle, names, n=3)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(
+        f"Unknown preset {handle!r}.{hint} Run `zoo list` to see the registered "
+        "presets, or pass a preset directory, an https://...tar.gz#sha256=... "
+        "archive, or an hf:// / kaggle:// handle."
+    )
+
+
+def _check_local_preset(path):
+    weights = Path(path) / "model.weights.h5"
+    if not weights.is_file():
+        raise ValueError(f"Preset {path!r} has no model.weights.h5.")
+    with open(weights, "rb") as f:
+        if f.read(8) != b"\x89HDF\r\n\x1a\n":
+            raise ValueError(
+                f"Preset {path!r}: model.weights.h5 is corrupt (not an HDF5 file)."
+            )
+
+
+def preset_task_class(path):
+    """The task class a local preset was saved with (from task.json)."""
+    task_json = Path(path) / "task.json"
+    if not task_json.is_file():
+        raise ValueError(f"Preset {path!r} has no task.json: it holds no zoo task.")
+    registered = _read_json(task_json).get("registered_name")
+    cls = keras.saving.get_registered_object(registered)
+    if cls is None:
+        raise ValueError(
+            f"Preset {path!r} needs the class {registered!r}, which is not "
+            "registered: is this preset from a newer zoo?"
+        )
+    return cls
+
+
+def load_preset(handle, expected_cls=None, load_weights=True, **kwargs):
+    """Loads the task saved in a preset; the class comes from the preset."""
+    # Registering the classes is a side effect of importing them.
+    import zoo.models  # noqa: F401
+
+    path = resolve_preset(handle)
+    if hub.is_hub_handle(path):
+        if expected_cls is None:
+            raise ValueError(
+                f"Load {handle!r} with a task class, e.g. "
+                "`zoo.tasks.ImageRestorer.from_preset(handle)`."
+            )
+        return keras_hub_task_from_preset(expected_cls, path, load_weights, **kwargs)
+    if load_weights:
+        _check_local_preset(path)
+    cls = preset_task_class(path)
+    if expected_cls is not None and not issubclass(cls, expected_cls):
+        raise ValueError(
+            f"Preset {handle!r} holds a {cls.__name__}, not a "
+            f"{expected_cls.__name__}. Load it with `zoo.from_preset` or "
+            f"`{cls.__name__}.from_preset`."
+        )
+    try:
+        return keras_hub_task_from_preset(cls, path, load_weights, **kwargs)
+    except (OSError, KeyError) as e:
+        raise ValueError(
+            f"Preset {handle!r}: could not read model.weights.h5 ({e})."
+        ) from e
+
+
+def keras_hub_task_from_preset(cls, path, load_weights, **kwargs):
+    import keras_hub
+
+    # Call keras-hub's loader directly: `cls.from_preset` is zoo's override.
+    return keras_hub.models.Task.from_preset.__func__(
+        cls, path, load_weights=load_weights, **kwargs
+    )
+
+
+def sha256_of(path, chunk_size=1 << 20):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk_size), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _float32_copy(task):
+    """The same task in float32: presets never store a mixed policy."""
+    if task.dtype_policy.name == "float32":
+        return task
+    config = task.get_config()
+    config["backbone"]["config"]["dtype"] = "float32"
+    copy = type(task).from_config(config)
+    copy.set_weights(task.get_weights())
+    return copy
+
+
+def save_preset(model, preset_dir, **metadata):
+    """Saves `model` as a keras-hub preset plus zoo's metadata, atomically.
+
+    Args:
+        model: a zoo task model.
+        preset_dir: the directory to (re)create.
+        **metadata: the fields of `METADATA_FIELDS` (`task`, `description`,
+            `recipe`, `data`, `steps`, `hardware`, `backend`, `metrics`).
+            `params` and each file's `sha256` are filled in here.
+
+    Example:
+    ```python
+    zoo.save_preset(restorer, "my_denoiser", task="denoise",
+                    description="DnCNN fine-tuned on my scans")
+    ```
+    """
+    unknown = set(metadata) - set(METADATA_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"Unknown metadata fields {sorted(unknown)}; expected some of "
+            f"{METADATA_FIELDS}."
+        )
+    task_name = metadata.get("task", getattr(model, "preset_task", None))
+    if task_name not in TASKS:
+        raise ValueError(f"`task` must be one of {TASKS}. Received: task={task_name!r}")
+    preset_dir = Path(preset_dir)
+    preset_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", dir=preset_dir.parent))
+    try:
+        model = _float32_copy(model)
+        # keras-hub's saver writes config.json, model.weights.h5, task.json
+        # and its own metadata.json, which we extend.
+        import keras_hub
+
+        keras_hub.models.Task.save_to_preset(model, str(staging))
+        meta_path = staging / METADATA_FILE
+        saved = _read_json(meta_path) if meta_path.is_file() else {}
+        saved.update({k: v for k, v in metadata.items()})
+        saved["task"] = task_name
+        saved["params"] = int(model.backbone.count_params())
+        saved["sha256"] = {
+            p.name: sha256_of(p)
+            for p in sorted(staging.iterdir())
+            if p.is_file() and p.name != METADATA_FILE
+        }
+        with open(meta_path, "w", encoding="utf-8") as f:
+            json.dump(saved, f, indent=2)
+            f.write("\n")
+        old = None
+        if preset_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.old.", dir=preset_dir.parent))
+            os.replace(preset_dir, old / "preset")
+        os.replace(staging, preset_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return str(preset_dir)

@@ -1,0 +1,3 @@
+"""What a user holds: task models that wrap a backbone."""
+
+from zoo.tasks.image_restorer import ImageRestorer

@@ -1,0 +1,266 @@
+import keras
+import keras_hub
+import numpy as np
+
+from zoo.data import read_image
+from zoo.metrics import PSNR
+from zoo.tasks.tiling import tiled_apply
+
+
+def _has_targets(x, y):
+    """Whether fit/evaluate data carries targets, i.e. (degraded, clean) pairs."""
+    if y is not None:
+        return True
+    try:
+        import tensorflow as tf
+
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            return isinstance(spec, (tuple, list)) and len(spec) >= 2
+    except ImportError:  # pragma: no cover - tensorflow is a dependency
+        pass
+    if isinstance(x, keras.utils.PyDataset):
+        first = x[0]
+        return isinstance(first, (tuple, list)) and len(first) >= 2
+    return False
+
+
+def _to_uint8(image):
+    return np.clip(np.round(image * 255.0), 0, 255).astype(np.uint8)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class ImageRestorer(keras_hub.models.Task):
+    """Restores degraded images: denoising, deblurring, super-resolution.
+
+    `predict` maps float32 NHWC images in [0, 1] to restored ones; `restore`
+    takes a uint8 array or an image path and returns uint8, padding to the
+    backbone's size multiple and tiling large images. `fit` accepts clean
+    images, which are degraded on the fly by `degradation`, or
+    `(degraded, clean)` pairs.
+
+    Args:
+        backbone: a backbone mapping images to restored images.
+        degradation: a layer that degrades clean float images, used by `fit`
+            and `evaluate` when they get clean images only.
+        tile_size: tile side for `restore` on large images.
+        tile_overlap: context pixels around each tile.
+
+    Example:
+    ```python
+    restorer = zoo.from_preset("dncnn_color_blind")
+    clean = restorer.restore("noisy.png")        # uint8 array
+    restorer.fit(clean_patches, epochs=1)        # fine-tune on clean images
+    ```
+    """
+
+    def __init__(
+        self,
+        backbone,
+        preprocessor=None,
+        degradation=None,
+        tile_size=512,
+        tile_overlap=32,
+        **kwargs,
+    ):
+        self.backbone = backbone
+        self.preprocessor = preprocessor
+        self.degradation = degradation
+        inputs = backbone.input
+        outputs = backbone(inputs)
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        self.tile_size = int(tile_size)
+        self.tile_overlap = int(tile_overlap)
+        self._degrade_inputs = False
+
+    @property
+    def scale(self):
+        """Output side / input side (1 for same-size restoration)."""
+        return int(getattr(self.backbone, "scale", 1))
+
+    @property
+    def size_multiple(self):
+        """Input sides must be a multiple of this; `restore` pads to it."""
+        return int(getattr(self.backbone, "size_multiple", 1))
+
+    @property
+    def channels(self):
+        return int(self.backbone.input_shape[-1])
+
+    def compile(self, optimizer="auto", loss="auto", *, metrics="auto", **kwargs):
+        """Compiles with Adam (1e-3), L1 loss and PSNR unless told otherwise."""
+        if optimizer == "auto":
+            optimizer = keras.optimizers.Adam(1e-3)
+        if loss == "auto":
+            loss = keras.losses.MeanAbsoluteError()
+        if metrics == "auto":
+            metrics = [PSNR()]
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    # The degradation runs inside the model so it works on every backend.
+    # Whether it runs is a Python flag read when the step is traced, so the
+    # compiled functions are dropped when it changes.
+    def _use_degradation(self, value):
+        if value and self.degradation is None:
+            raise ValueError(
+                "This restorer has no `degradation`, so it cannot train on clean "
+                "images alone: pass `(degraded, clean)` pairs, or build it with "
+                "`degradation=...`."
+            )
+        if value != self._degrade_inputs:
+            self._degrade_inputs = value
+            self.train_function = None
+            self.test_function = None
+            self.predict_function = None
+
+    def call(self, inputs, training=None, mask=None):
+        if self._degrade_inputs:
+            inputs = self.degradation(inputs)
+        return super().call(inputs, training=training, mask=mask)
+
+    # Restorers need no preprocessing, so fit/evaluate/predict go straight to
+    # Keras' trainer: any data Keras takes (arrays, tf.data, PyDataset, torch
+    # DataLoader) then works on every backend, with or without tf.data.
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Trains on clean images (degraded on the fly) or on pairs."""
+        self._use_degradation(not _has_targets(x, y))
+        return keras.Model.fit(self, x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """Evaluates on clean images (degraded on the fly) or on pairs."""
+        self._use_degradation(not _has_targets(x, y))
+        return keras.Model.evaluate(self, x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        self._use_degradation(False)
+        return keras.Model.predict(self, x, *args, **kwargs)
+
+    def predict_on_batch(self, x):
+        self._use_degradation(False)
+        return super().predict_on_batch(x)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        # Clean images only: they are their own target.
+        if y is None:
+            y = x
+        return super().compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+        )
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        if y is None:
+            y = x
+        return super().compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    @classmethod
+    def from_preset(cls, preset, load_weights=True, **kwargs):
+        """Loads a restorer from a preset name, directory, URL or hub handle.
+
+        Example:
+        ```python
+        denoiser = zoo.tasks.ImageRestorer.from_preset("dncnn_color_blind")
+        ```
+        """
+        from zoo.presets import load_preset
+
+        return load_preset(preset, expected_cls=cls, load_weights=load_weights, **kwargs)
+
+    def save_to_preset(self, preset_dir, max_shard_size=10, **metadata):
+        """Saves a preset directory with zoo's metadata (see `zoo.save_preset`)."""
+        from zoo.presets import save_preset
+
+        return save_preset(self, preset_dir, **metadata)
+
+    def restore(self, image, *, tile_size=None, tile_overlap=None, batch_size=4, verbose=False):
+        """Restores one image.
+
+        Args:
+            image: a path, a PIL image, or an array `HxW`, `HxWx3` or `HxWx4`:
+                uint8, or float in [0, 1] (values outside are allowed, e.g. a
+                noisy image that was never clipped). Alpha is passed through,
+                resized with the image.
+            tile_size, tile_overlap: override the restorer's tiling.
+            batch_size: tiles per forward pass.
+            verbose: show a progress bar over the tiles.
+
+        Returns:
+            uint8 array with the input's layout, `scale` times larger.
+
+        Example:
+        ```python
+        clean = denoiser.restore("noisy.png")
+        Image.fromarray(clean).save("clean.png")
+        ```
+        """
+        if isinstance(image, np.ndarray) and image.dtype.kind == "f":
+            if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (1, 3, 4)):
+                raise ValueError(
+                    "`image` must be HxW, HxWx3 or HxWx4. "
+                    f"Received: shape={image.shape}"
+                )
+            if not np.all(np.isfinite(image)):
+                raise ValueError("`image` contains NaN or infinite values.")
+            x = image.astype(np.float32)
+            if x.ndim == 3 and x.shape[-1] == 1:
+                x = x[..., 0]
+        else:
+            x = read_image(image).astype(np.float32) / 255.0
+        alpha = None
+        if x.ndim == 3 and x.shape[-1] == 4:
+            x, alpha = x[..., :3], x[..., 3]
+        gray = x.ndim == 2
+        if gray:
+            x = np.repeat(x[..., None], self.channels, axis=-1)
+        elif x.shape[-1] != self.channels:
+            raise ValueError(
+                f"`image` has {x.shape[-1]} channels; this model takes "
+                f"{self.channels}."
+            )
+
+        def run(batch):
+            return np.asarray(
+                keras.ops.convert_to_numpy(self.predict_on_batch(batch)),
+                dtype=np.float32,
+            )
+
+        y = tiled_apply(
+            run,
+            x,
+            scale=self.scale,
+            multiple=self.size_multiple,
+            tile_size=tile_size or self.tile_size,
+            overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
+            batch_size=batch_size,
+            progress=verbose,
+        )
+        if gray:
+            y = y.mean(axis=-1)
+        out = _to_uint8(y)
+        if alpha is not None:
+            alpha = _to_uint8(alpha)
+            if self.scale != 1:
+                from PIL import Image
+
+                alpha = np.asarray(
+                    Image.fromarray(alpha).resize(out.shape[1::-1], Image.BICUBIC)
+                )
+            out = np.concatenate([out, alpha[..., None]], axis=-1)
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            degradation=keras.layers.serialize(self.degradation)
+            if self.degradation is not None
+            else None,
+            tile_size=self.tile_size,
+            tile_overlap=self.tile_overlap,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("degradation"), dict):
+            config["degradation"] = keras.layers.deserialize(config["degradation"])
+        return super().from_config(config)
