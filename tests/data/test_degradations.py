@@ -1,0 +1,79 @@
+import keras
+import numpy as np
+import pytest
+
+from zoo.data import (
+    RandomGaussianNoise,
+    add_gaussian_noise,
+    load_natural_images,
+    load_val_baselines,
+)
+from zoo.metrics import psnr
+
+IMAGES = np.random.default_rng(0).random((4, 64, 64, 3)).astype(np.float32)
+
+
+def _sigmas(noisy) -> np.ndarray:
+    return np.std((keras.ops.convert_to_numpy(noisy) - IMAGES) * 255, axis=(1, 2, 3))
+
+
+@pytest.mark.backend
+def test_fixed_sigma():
+    noisy = RandomGaussianNoise(sigma_range=(25, 25), seed=0)(IMAGES)
+    assert tuple(noisy.shape) == IMAGES.shape
+    np.testing.assert_allclose(_sigmas(noisy), 25, atol=1)
+    assert keras.ops.convert_to_numpy(noisy).max() > 1  # not clipped
+
+
+@pytest.mark.backend
+def test_sigma_is_drawn_per_sample():
+    sigmas = _sigmas(RandomGaussianNoise(sigma_range=(0, 55), seed=1)(IMAGES))
+    assert np.all(sigmas < 57) and np.ptp(sigmas) > 2
+
+
+@pytest.mark.backend
+def test_seed_determinism():
+    first = RandomGaussianNoise(seed=3)
+    second = RandomGaussianNoise(seed=3)
+    to_numpy = keras.ops.convert_to_numpy
+    a, b = to_numpy(first(IMAGES)), to_numpy(second(IMAGES))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(to_numpy(first(IMAGES)), a)
+
+
+@pytest.mark.backend
+def test_inside_a_compiled_model():
+    noise = RandomGaussianNoise((25, 25), seed=0)
+    model = keras.Sequential([keras.Input((64, 64, 3)), noise])
+    np.testing.assert_allclose(_sigmas(model.predict(IMAGES, verbose=0)), 25, atol=1)
+
+
+@pytest.mark.backend
+def test_config_round_trip():
+    layer = RandomGaussianNoise(sigma_range=(5, 50), seed=7, name="noise")
+    restored = keras.layers.deserialize(keras.layers.serialize(layer))
+    assert isinstance(restored, RandomGaussianNoise)
+    assert restored.get_config() == layer.get_config()
+    assert restored.sigma_range == (5.0, 50.0)
+
+
+def test_invalid_sigma_range():
+    with pytest.raises(ValueError, match="sigma_range"):
+        RandomGaussianNoise(sigma_range=(30, 10))
+
+
+def test_add_gaussian_noise_protocol():
+    image = np.random.default_rng(1).integers(0, 256, (16, 16, 3), np.uint8)
+    noisy = add_gaussian_noise(image, 25, seed=2)
+    expected = image / 255 + np.random.default_rng(2).normal(0, 25 / 255, image.shape)
+    assert noisy.dtype == np.float32
+    np.testing.assert_allclose(noisy, expected, atol=1e-6)
+    assert noisy.min() < 0 < 1 < noisy.max()  # not clipped
+    with pytest.raises(TypeError, match="float64"):
+        add_gaussian_noise(image / 255, 25)
+
+
+def test_add_gaussian_noise_reproduces_the_val_baselines():
+    baselines = load_val_baselines()["denoise_sigma25_noisy_input"]
+    for name, image in load_natural_images("val").items():
+        assert round(psnr(image, add_gaussian_noise(image, 25)), 2) == baselines[name]

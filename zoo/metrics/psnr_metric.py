@@ -1,0 +1,62 @@
+"""PSNR as a Keras metric."""
+
+import keras
+from keras import ops
+
+from zoo.metrics._preprocessing import quantize_batch
+
+
+def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
+    y_true = quantize_batch(y_true, crop_border, y_channel)
+    y_pred = quantize_batch(y_pred, crop_border, y_channel)
+    mse = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
+    return 10.0 * ops.log10(255.0**2 / mse)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class PSNR(keras.metrics.MeanMetricWrapper):
+    """Mean per-image PSNR (dB) of float NHWC images in [0, 1].
+
+    Images are clipped, scaled by 255 and rounded before measuring, so the
+    result matches `zoo.metrics.psnr` averaged over the images (a pair of
+    identical images gives `inf`, as there).
+
+    Args:
+        crop_border: pixels removed on each side before measuring.
+        y_channel: measure on the BT.601 luma of RGB images.
+        name: the metric name.
+        dtype: the metric's dtype.
+
+    Example:
+    >>> metric = PSNR()
+    >>> metric.update_state(np.full((1, 4, 4, 3), 0.5), np.full((1, 4, 4, 3), 0.52))
+    >>> float(metric.result())  # 5 levels apart: 10 log10(255^2 / 25)
+    34.15...
+    >>> model.compile(optimizer="adam", loss="mae", metrics=[PSNR(), SSIM()])
+    """
+
+    def __init__(
+        self,
+        crop_border: int = 0,
+        y_channel: bool = False,
+        name: str = "psnr",
+        dtype=None,
+    ):
+        super().__init__(
+            _psnr_per_image,
+            name=name,
+            dtype=dtype,
+            crop_border=crop_border,
+            y_channel=y_channel,
+        )
+        self.crop_border = crop_border
+        self.y_channel = y_channel
+        self._direction = "up"
+
+    def get_config(self) -> dict:
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "crop_border": self.crop_border,
+            "y_channel": self.y_channel,
+        }
