@@ -9,14 +9,31 @@ zoo.export(denoiser, "denoiser.tflite")
 ```
 """
 
-from keras_hub import upload_preset
+import importlib
+import os
 
-from zoo import data, metrics, models, tasks
-from zoo.export import export
-from zoo.presets import list_presets, save_preset
-from zoo.presets import load_preset as _load_preset
+# TensorFlow's C++ start-up chatter is noise for users of a CLI and notebooks.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from zoo.export import export  # noqa: E402
+from zoo.presets import list_presets, save_preset  # noqa: E402
+from zoo.presets import load_preset as _load_preset  # noqa: E402
 
 __version__ = "0.1.0"
+
+# Heavy submodules (Keras, keras-hub, TensorFlow) load on first use, so
+# `zoo list` and `zoo --help` start fast.
+_LAZY_SUBMODULES = ("data", "hub", "metrics", "models", "tasks")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"zoo.{name}")
+    if name == "upload_preset":
+        from keras_hub import upload_preset
+
+        return upload_preset
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")
 
 
 def from_preset(handle, *, load_weights=True, **kwargs):

@@ -7,7 +7,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import keras
 import numpy as np
 
 FORMATS = ("litert", "tf_saved_model")
@@ -29,6 +28,8 @@ def _input_signature(model, input_shape):
         raise ValueError(
             f"`input_shape` must be (height, width) positive ints. Received: {input_shape!r}"
         )
+    import keras
+
     channels = model.input_shape[-1]
     return [keras.InputSpec(shape=(1, *input_shape, channels), dtype="float32")]
 
@@ -59,6 +60,8 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
     zoo.export(denoiser, "denoiser_savedmodel", format="tf_saved_model")
     ```
     """
+    import keras
+
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a Keras model. Received: {type(model).__name__}")
     path = Path(path)

@@ -8,8 +8,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import keras
-
 from zoo import hub
 
 METADATA_FILE = "metadata.json"
@@ -129,6 +127,8 @@ def preset_task_class(path):
     task_json = Path(path) / "task.json"
     if not task_json.is_file():
         raise ValueError(f"Preset {path!r} has no task.json: it holds no zoo task.")
+    import keras
+
     registered = _read_json(task_json).get("registered_name")
     cls = keras.saving.get_registered_object(registered)
     if cls is None:

@@ -54,6 +54,9 @@ class ImageRestorer(keras_hub.models.Task):
     ```
     """
 
+    # The metadata task a saved preset gets unless told otherwise.
+    preset_task = "denoise"
+
     def __init__(
         self,
         backbone,
@@ -198,6 +201,8 @@ class ImageRestorer(keras_hub.models.Task):
                     "`image` must be HxW, HxWx3 or HxWx4. "
                     f"Received: shape={image.shape}"
                 )
+            if image.size == 0:
+                raise ValueError(f"`image` is empty, shape {image.shape}.")
             if not np.all(np.isfinite(image)):
                 raise ValueError("`image` contains NaN or infinite values.")
             x = image.astype(np.float32)

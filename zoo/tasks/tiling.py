@@ -12,6 +12,14 @@ def _pad_to(image, top, left, bottom, right):
     return np.pad(image, ((top, bottom), (left, right), (0, 0)), mode=mode)
 
 
+def _tile_starts(length, tile, core):
+    """Tile origins along one axis: stride `core`, the last tile flush with the end."""
+    if length <= tile:
+        return [0]
+    starts = list(range(0, length - tile, core))
+    return starts + [length - tile]
+
+
 def tiled_apply(
     fn,
     image,
@@ -25,16 +33,19 @@ def tiled_apply(
 ):
     """Applies an image-to-image `fn` to `image` tile by tile.
 
-    Tiles overlap by `overlap` pixels on each side and only their centres are
-    kept, so for a network whose receptive field radius is at most `overlap`
-    the result equals running on the whole image at once. All tiles have one
-    shape, so a compiled `fn` is traced once.
+    Tiles lie inside the image and overlap; of each tile only the part at
+    least `overlap` pixels away from the tile's inner edges is kept (pixels on
+    the image's border come from the tile that touches it). So for a network
+    whose receptive field radius is at most `overlap` the result equals
+    running `fn` on the whole image at once, borders included. All tiles have
+    one shape, so a compiled `fn` is traced once.
 
     Args:
         fn: maps a float32 batch `[B, h, w, C]` to `[B, h*scale, w*scale, C']`.
         image: float32 array `[H, W, C]`.
         scale: output size / input size.
-        multiple: the model needs inputs whose sides are a multiple of this.
+        multiple: the model needs inputs whose sides are a multiple of this;
+            the image is reflect-padded at the bottom and right to it.
         tile_size: side of the tiles fed to `fn` (rounded up to `multiple`).
         overlap: context pixels on each side of a tile's kept centre.
         batch_size: tiles per call of `fn`.
@@ -45,28 +56,21 @@ def tiled_apply(
     """
     height, width = image.shape[:2]
     tile_size = int(math.ceil(tile_size / multiple) * multiple)
-    if height <= tile_size and width <= tile_size:
-        padded = _pad_to(
-            image, 0, 0, -height % multiple, -width % multiple
-        )
-        out = fn(padded[None])[0]
-        return out[: height * scale, : width * scale]
-
     core = tile_size - 2 * overlap
     if core <= 0:
         raise ValueError(
             f"`tile_size` ({tile_size}) must exceed twice `overlap` ({overlap})."
         )
-    rows = math.ceil(height / core)
-    cols = math.ceil(width / core)
-    padded = _pad_to(
-        image,
-        overlap,
-        overlap,
-        rows * core - height + overlap,
-        cols * core - width + overlap,
-    )
-    origins = [(r * core, c * core) for r in range(rows) for c in range(cols)]
+    padded = _pad_to(image, 0, 0, -height % multiple, -width % multiple)
+    padded_h, padded_w = padded.shape[:2]
+    if padded_h <= tile_size and padded_w <= tile_size:
+        out = fn(padded[None])[0]
+        return out[: height * scale, : width * scale]
+
+    tile_h, tile_w = min(tile_size, padded_h), min(tile_size, padded_w)
+    rows = _tile_starts(padded_h, tile_h, core)
+    cols = _tile_starts(padded_w, tile_w, core)
+    origins = [(y, x) for y in rows for x in cols]
     out = None
     batches = range(0, len(origins), batch_size)
     if progress:
@@ -75,18 +79,21 @@ def tiled_apply(
         batches = tqdm(batches, desc="tiles", unit="batch")
     for start in batches:
         chunk = origins[start : start + batch_size]
-        tiles = np.stack(
-            [padded[y : y + tile_size, x : x + tile_size] for y, x in chunk]
-        )
+        tiles = np.stack([padded[y : y + tile_h, x : x + tile_w] for y, x in chunk])
         results = fn(tiles)
         if out is None:
             out = np.zeros(
-                (rows * core * scale, cols * core * scale, results.shape[-1]),
+                (padded_h * scale, padded_w * scale, results.shape[-1]),
                 dtype=np.float32,
             )
-        lo, hi = overlap * scale, (overlap + core) * scale
         for (y, x), result in zip(chunk, results):
-            out[y * scale : (y + core) * scale, x * scale : (x + core) * scale] = (
-                result[lo:hi, lo:hi]
-            )
+            # Keep what lies `overlap` away from the tile's inner edges.
+            top = 0 if y == 0 else overlap
+            left = 0 if x == 0 else overlap
+            bottom = tile_h if y + tile_h == padded_h else tile_h - overlap
+            right = tile_w if x + tile_w == padded_w else tile_w - overlap
+            out[
+                (y + top) * scale : (y + bottom) * scale,
+                (x + left) * scale : (x + right) * scale,
+            ] = result[top * scale : bottom * scale, left * scale : right * scale]
     return out[: height * scale, : width * scale]

@@ -1,0 +1,240 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import zoo
+from zoo.cli import main, main_metric, save_image
+from zoo.data import add_gaussian_noise, load_natural_images
+from zoo.metrics import psnr
+
+PRESET = "dncnn_color_blind"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(argv):
+    """main(argv)'s exit status, argparse's SystemExit included."""
+    try:
+        return main(argv)
+    except SystemExit as exit:
+        return exit.code
+
+
+def assert_one_line_error(err, *fragments):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("zoo: error: "), err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def clean_crop():
+    return load_natural_images("val")["coffee"][:64, :64]
+
+
+def noisy_uint8(image, sigma=25):
+    noisy = add_gaussian_noise(image, sigma, seed=0)
+    return np.clip(np.round(noisy * 255), 0, 255).astype(np.uint8)
+
+
+# zoo list
+
+
+def test_list_shows_preset_and_its_psnr(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert PRESET in out
+    mean = zoo.list_presets()[PRESET]["metrics"]["val"]["sigma25"]["mean_psnr"]
+    line = next(line for line in out.splitlines() if line.startswith(PRESET))
+    assert "denoise" in line
+    assert f"{mean:.2f} dB" in line
+    assert "PSNR" in line
+
+
+def test_list_task_filter(capsys):
+    assert main(["list", "--task", "denoise"]) == 0
+    assert PRESET in capsys.readouterr().out
+    assert main(["list", "--task", "inpaint"]) == 0
+    assert PRESET not in capsys.readouterr().out
+
+
+def test_list_unknown_task(capsys):
+    assert main(["list", "--task", "colorize"]) == 2
+    assert_one_line_error(capsys.readouterr().err, "colorize")
+
+
+def test_main_metric_generic_and_missing():
+    assert main_metric({"task": "inpaint"}) == "-"
+    assert main_metric({"task": "inpaint", "metrics": {}}) == "-"
+    generic = {"task": "super_resolution", "metrics": {"val": {"x4": {"mean_psnr": 27.5}}}}
+    assert main_metric(generic) == "PSNR x4 27.50 dB"
+    other = {"task": "text_to_image", "metrics": {"val": {"judge_accuracy": 0.75}}}
+    assert main_metric(other) == "judge_accuracy 0.75"
+
+
+def test_python_dash_m_zoo_list():
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "zoo", "list"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert PRESET in done.stdout
+
+
+# zoo restore
+
+
+def test_restore_denoises_a_png(tmp_path, capsys, clean_crop):
+    noisy = noisy_uint8(clean_crop)
+    src = tmp_path / "noisy.png"
+    Image.fromarray(noisy).save(src)
+    out = tmp_path / "new" / "dir" / "clean.png"
+    assert main(["restore", "--preset", PRESET, str(src), "-o", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    restored = np.asarray(Image.open(out))
+    assert restored.shape == clean_crop.shape
+    assert psnr(clean_crop, restored) > psnr(clean_crop, noisy)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["clean.png"]
+
+
+def test_restore_gray_png_stays_gray(tmp_path, clean_crop):
+    gray = noisy_uint8(clean_crop.mean(axis=-1).astype(np.uint8))
+    gray = np.concatenate([gray, gray[:, :36]], axis=1)  # 64x100: not square
+    src = tmp_path / "gray.png"
+    Image.fromarray(gray).save(src)
+    out = tmp_path / "gray_out.png"
+    argv = ["restore", "--preset", PRESET, str(src), "-o", str(out), "--tile-size", "72"]
+    assert main(argv) == 0
+    with Image.open(out) as image:
+        assert image.mode == "L"
+        assert image.size == (100, 64)
+
+
+def test_restore_unknown_preset(tmp_path, capsys):
+    src = tmp_path / "in.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
+    argv = ["restore", "--preset", "dncnn_colour_blnd", str(src), "-o", str(tmp_path / "o.png")]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert_one_line_error(captured.err, "Unknown preset", PRESET)
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_restore_missing_input(tmp_path, capsys):
+    missing = tmp_path / "missing.png"
+    argv = ["restore", "--preset", PRESET, str(missing), "-o", str(tmp_path / "o.png")]
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, "not found", "missing.png")
+
+
+def test_restore_unknown_output_extension(tmp_path, capsys):
+    src = tmp_path / "in.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
+    argv = ["restore", "--preset", PRESET, str(src), "-o", str(tmp_path / "out.xyz")]
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, ".xyz")
+
+
+def test_restore_mask_needs_an_inpainting_preset(tmp_path, capsys):
+    src = tmp_path / "in.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
+    argv = [
+        "restore", "--preset", PRESET, str(src), "-o", str(tmp_path / "o.png"),
+        "--mask", str(src),
+    ]
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, "inpainting")
+    assert not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "big"])
+def test_restore_bad_tile_size(tmp_path, capsys, value):
+    argv = ["restore", "--preset", PRESET, "in.png", "-o", "o.png", "--tile-size", value]
+    assert run_cli(argv) == 2
+    assert "--tile-size" in capsys.readouterr().err
+
+
+def test_save_image_leaves_no_half_file(tmp_path, monkeypatch):
+    out = tmp_path / "keep.png"
+    save_image(np.full((4, 4), 7, np.uint8), out)
+    before = out.read_bytes()
+
+    def broken_save(self, fp, *args, **kwargs):
+        fp.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Image.Image, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        save_image(np.zeros((4, 4, 3), np.uint8), out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
+
+
+def test_save_image_rgba_to_jpeg(tmp_path):
+    path = save_image(np.full((4, 4, 4), 200, np.uint8), tmp_path / "a.jpg")
+    with Image.open(path) as image:
+        assert image.format == "JPEG" and image.mode == "RGB"
+
+
+# zoo export
+
+
+@pytest.mark.parametrize("value", ["64", "0x64", "ax64", "64x64x3", "64x-1"])
+def test_export_bad_input_shape(tmp_path, capsys, value):
+    argv = [
+        "export", "--preset", PRESET, "--format", "litert",
+        "-o", str(tmp_path / "m.tflite"), "--input-shape", value,
+    ]
+    assert run_cli(argv) == 2
+    assert "--input-shape" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_export_quantize_needs_litert(tmp_path, capsys):
+    argv = [
+        "export", "--preset", PRESET, "--format", "tf_saved_model",
+        "-o", str(tmp_path / "saved"), "--quantize", "dynamic_int8",
+    ]
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, "quantize")
+
+
+def test_export_litert_with_check(tmp_path, capsys):
+    out = tmp_path / "export" / "denoiser.tflite"
+    argv = ["export", "--preset", PRESET, "--format", "litert", "-o", str(out), "--check"]
+    assert main(argv) == 0
+    assert out.is_file() and out.stat().st_size > 0
+    stdout = capsys.readouterr().out
+    match = re.search(r"max abs diff ([0-9.eE+-]+)", stdout)
+    assert match, stdout
+    assert float(match.group(1)) <= 1e-4
+
+
+# zoo demo
+
+
+def test_demo_command_calls_run(tmp_path, capsys, monkeypatch):
+    import zoo.demo
+
+    calls = []
+    monkeypatch.setattr(zoo.demo, "run", lambda output_dir: calls.append(output_dir) or ["a"])
+    assert main(["demo", "--output-dir", str(tmp_path)]) == 0
+    assert calls == [str(tmp_path)]
+    assert f"Wrote 1 file to {tmp_path}" in capsys.readouterr().out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert run_cli([]) == 2
+    assert "usage: zoo" in capsys.readouterr().err

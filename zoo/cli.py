@@ -1,0 +1,375 @@
+"""The `zoo` command line: list, restore, export and demo.
+
+```
+zoo list [--task denoise]
+zoo restore --preset dncnn_color_blind noisy.png -o clean.png
+zoo export --preset dncnn_color_blind --format litert -o denoiser.tflite --check
+zoo demo [--output-dir outputs]
+```
+
+Mistakes a user can fix (an unknown preset, a missing file, a bad option
+value) print one line, `zoo: error: ...`, and exit with status 2. The heavy
+imports (TensorFlow, Keras, the zoo itself) happen inside the commands, so
+`zoo --help` and argument errors answer at once.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# Before anything imports TensorFlow: keep its C++ logging off the console.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+PROG = "zoo"
+EXPORT_FORMATS = ("litert", "tf_saved_model")
+QUANTIZATIONS = ("dynamic_int8",)
+# The errors a user causes and can fix: reported in one line, exit status 2.
+# (OSError covers FileNotFoundError and zoo.hub.PresetFetchError.)
+USER_ERRORS = (ValueError, TypeError, OSError)
+DEFAULT_CHECK_SHAPE = (64, 64)
+
+
+# --------------------------------------------------------------------------
+# Helpers shared with zoo.demo
+
+
+def console_text(text, stream=None):
+    """`text` with "σ" spelled "sigma" when `stream` cannot encode it."""
+    stream = sys.stdout if stream is None else stream
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.replace("σ", "sigma").encode(encoding, "replace").decode(encoding)
+    return text
+
+
+def _pillow_format(path):
+    """The Pillow format that writes `path`, from its extension."""
+    from PIL import Image
+
+    Image.init()
+    suffix = Path(path).suffix.lower()
+    fmt = Image.registered_extensions().get(suffix)
+    if fmt is None or fmt not in Image.SAVE:
+        raise ValueError(
+            f"Cannot write {str(path)!r}: unknown image extension {suffix or '(none)'!r}; "
+            "use .png, .jpg, .bmp, .tif or .webp."
+        )
+    return fmt
+
+
+def _check_output_path(path):
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"Output {str(path)!r} is a directory: give a file name.")
+    return _pillow_format(path)
+
+
+def save_image(image, path):
+    """Writes a uint8 array (or PIL image) to `path` atomically with Pillow.
+
+    The parent directories are created; the image goes to a temporary file in
+    the same directory, renamed to `path` once complete, so no half-written
+    file is ever seen at `path`. The format comes from the extension.
+
+    Returns:
+        `path` as a string.
+    """
+    from PIL import Image
+
+    path = Path(path)
+    fmt = _check_output_path(path)
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(image)
+    if fmt == "JPEG" and image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            image.save(f, format=fmt)
+        # mkstemp makes the file private; give it the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return str(path)
+
+
+# --------------------------------------------------------------------------
+# Argument types
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _input_shape(text):
+    """`HxW` (e.g. `256x256`) -> `(H, W)`."""
+    parts = text.lower().split("x")
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        shape = ()
+    if len(shape) != 2 or min(shape) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected HEIGHTxWIDTH with positive integers (e.g. 256x256), got {text!r}"
+        )
+    return shape
+
+
+# --------------------------------------------------------------------------
+# zoo list
+
+
+def _format_params(count):
+    if not isinstance(count, (int, float)):
+        return "-"
+    for limit, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if count >= limit:
+            return f"{count / limit:.1f}{unit}"
+    return str(int(count))
+
+
+def _sigma_label(key):
+    if key.startswith("sigma") and key[5:].isdigit():
+        return "σ" + key[5:]
+    return key
+
+
+def _numeric_leaves(tree, path=()):
+    """(path, value) of every number in a nested metrics dict, in order."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _numeric_leaves(value, (*path, str(key)))
+    elif isinstance(tree, (int, float)) and not isinstance(tree, bool):
+        yield path, float(tree)
+
+
+def _describe_metric(path, value):
+    name = path[-1]
+    context = " ".join(_sigma_label(p) for p in path[:-1])
+    context = f" {context}" if context else ""
+    if name in ("psnr", "mean_psnr"):
+        return f"PSNR{context} {value:.2f} dB"
+    if name in ("ssim", "mean_ssim"):
+        return f"SSIM{context} {value:.4f}"
+    return f"{'/'.join(path)} {value:.4g}"
+
+
+def main_metric(metadata):
+    """A preset's headline validation number, as text ("-" when it has none)."""
+    metrics = metadata.get("metrics")
+    if not isinstance(metrics, dict) or not metrics:
+        return "-"
+    val = metrics.get("val", metrics)
+    if metadata.get("task") == "denoise" and isinstance(val, dict):
+        for sigma in ("sigma25", *sorted(k for k in val if k != "sigma25")):
+            entry = val.get(sigma)
+            if isinstance(entry, dict) and isinstance(entry.get("mean_psnr"), (int, float)):
+                return f"PSNR {_sigma_label(sigma)} {entry['mean_psnr']:.2f} dB"
+    leaves = list(_numeric_leaves(val))
+    if not leaves:
+        return "-"
+    for preferred in ("mean_psnr", "psnr", "mean_ssim", "ssim"):
+        for path, value in leaves:
+            if path[-1] == preferred:
+                return _describe_metric(path, value)
+    return _describe_metric(*leaves[0])
+
+
+def _cmd_list(args):
+    import zoo
+
+    presets = zoo.list_presets(task=args.task)
+    if not presets:
+        where = f" for task {args.task!r}" if args.task else ""
+        print(f"No presets{where}.")
+        return 0
+    rows = [("NAME", "TASK", "PARAMS", "VAL METRIC")]
+    for name, metadata in presets.items():
+        rows.append(
+            (
+                name,
+                str(metadata.get("task", "-")),
+                _format_params(metadata.get("params", metadata.get("parameter_count"))),
+                main_metric(metadata),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+        print(console_text(line.rstrip()))
+    return 0
+
+
+# --------------------------------------------------------------------------
+# zoo restore
+
+
+def _check_file(path, what):
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{what} not found: {str(path)!r}")
+
+
+def _cmd_restore(args):
+    _check_file(args.input, "Input image")
+    if args.mask is not None:
+        _check_file(args.mask, "Mask")
+    _check_output_path(args.output)
+
+    import inspect
+
+    import zoo
+
+    model = zoo.from_preset(args.preset)
+    if not hasattr(model, "restore"):
+        raise ValueError(
+            f"Preset {args.preset!r} holds a {type(model).__name__}, which does "
+            "not restore images."
+        )
+    kwargs = {}
+    if args.tile_size is not None:
+        kwargs["tile_size"] = args.tile_size
+    if args.mask is not None:
+        if "mask" not in inspect.signature(model.restore).parameters:
+            raise ValueError(
+                f"--mask is for inpainting presets; {args.preset!r} "
+                f"({type(model).__name__}) takes no mask."
+            )
+        kwargs["mask"] = args.mask
+    restored = model.restore(args.input, **kwargs)
+    path = save_image(restored, args.output)
+    height, width = restored.shape[:2]
+    print(f"Wrote {path} ({width}x{height})")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# zoo export
+
+
+def _cmd_export(args):
+    import numpy as np
+
+    import zoo
+    from zoo.export import export, parity
+
+    model = zoo.from_preset(args.preset)
+    path = export(
+        model,
+        args.output,
+        args.format,
+        quantize=args.quantize,
+        input_shape=args.input_shape,
+    )
+    print(f"Wrote {path}")
+    if args.check:
+        if len(model.inputs) != 1:
+            raise ValueError("--check supports single-input models only.")
+        height, width = args.input_shape or DEFAULT_CHECK_SHAPE
+        channels = int(model.input_shape[-1])
+        shape = (1, height, width, channels)
+        inputs = np.random.default_rng(0).random(shape, dtype=np.float32)
+        diff = parity(model, path, inputs)
+        print(f"Parity on a {'x'.join(map(str, shape))} input: max abs diff {diff:.3g}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# zoo demo
+
+
+def _cmd_demo(args):
+    from zoo.demo import run
+
+    paths = run(args.output_dir)
+    count = len(paths)
+    print(f"Wrote {count} file{'' if count == 1 else 's'} to {args.output_dir}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A Keras 3 model zoo for image restoration and generation.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("list", help="list the embedded presets")
+    p.add_argument("--task", help="only presets of this task (e.g. denoise)")
+    p.set_defaults(func=_cmd_list)
+
+    p = commands.add_parser("restore", help="restore an image with a preset")
+    p.add_argument("--preset", required=True, help="preset name, directory or URL")
+    p.add_argument("input", metavar="IN", help="image to restore")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="image to write")
+    p.add_argument("--mask", help="mask image for inpainting presets (white = missing)")
+    p.add_argument(
+        "--tile-size", type=_positive_int, metavar="N", help="tile side for large images"
+    )
+    p.set_defaults(func=_cmd_restore)
+
+    p = commands.add_parser("export", help="export a preset to LiteRT or SavedModel")
+    p.add_argument("--preset", required=True, help="preset name, directory or URL")
+    p.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        help="default: litert for a .tflite path, else tf_saved_model",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="file or directory")
+    p.add_argument("--quantize", choices=QUANTIZATIONS, help="LiteRT weight quantization")
+    p.add_argument(
+        "--input-shape",
+        type=_input_shape,
+        metavar="HxW",
+        help="fix the input size (default: any size)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="compare the export with Keras on a random input",
+    )
+    p.set_defaults(func=_cmd_export)
+
+    p = commands.add_parser("demo", help="run the offline examples on the embedded presets")
+    p.add_argument("--output-dir", default="outputs", help="where to write (default: outputs)")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _one_line(error):
+    message = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return message or type(error).__name__
+
+
+def main(argv=None):
+    """Runs the `zoo` command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except USER_ERRORS as error:
+        print(console_text(f"{PROG}: error: {_one_line(error)}", sys.stderr), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
