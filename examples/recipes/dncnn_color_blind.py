@@ -45,7 +45,21 @@ def parse_args():
     parser.add_argument("--hardware", default=None,
                         help="what trained it, for metadata (default: guessed)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="wall-clock cap: stop early (metadata records the steps done)")
     return parser.parse_args()
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Stops training once `seconds` of wall-clock time have passed."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.deadline = time.monotonic() + seconds
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() > self.deadline:
+            self.model.stop_training = True
 
 
 def build(seed):
@@ -81,8 +95,10 @@ def main():
         print(f"{rate:.1f} steps/s -> {steps} steps")
     else:
         steps = int(args.steps)
-        steps_per_epoch = min(steps_per_epoch, steps)
-        batches.steps_per_epoch = steps_per_epoch
+    # Whole epochs that add up to exactly `steps`.
+    epochs = max(1, round(steps / steps_per_epoch))
+    steps = steps // epochs * epochs
+    batches.steps_per_epoch = steps_per_epoch = steps // epochs
     keras.utils.set_random_seed(args.seed)
     restorer = build(args.seed)
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -94,9 +110,13 @@ def main():
         loss=keras.losses.MeanAbsoluteError(),
         jit_compile=True,
     )
+    callbacks = []
+    if args.max_minutes:
+        callbacks.append(StopAfter(args.max_minutes * 60))
     start = time.perf_counter()
-    restorer.fit(batches, epochs=steps // steps_per_epoch, verbose=2)
+    restorer.fit(batches, epochs=epochs, verbose=2, callbacks=callbacks)
     train_seconds = time.perf_counter() - start
+    steps = int(keras.ops.convert_to_numpy(restorer.optimizer.iterations))
 
     keras.config.set_dtype_policy("float32")
     path = zoo.save_preset(restorer, args.output, task="denoise")
