@@ -58,10 +58,13 @@ def test_serialize_round_trip_through_registry():
 
 
 def test_layer_count_follows_depth():
-    backbone = _tiny(depth=5, filters=4)
+    # Same weight shapes as the other tests: JAX compiles initializers per shape.
+    backbone = _tiny(depth=5, filters=8)
     convs = [layer for layer in backbone.layers if isinstance(layer, keras.layers.Conv2D)]
     assert len(convs) == 5
-    assert [c.filters for c in convs] == [4, 4, 4, 4, 3]
+    assert [c.filters for c in convs] == [8, 8, 8, 8, 3]
+    assert len([layer for layer in backbone.layers
+                if isinstance(layer, keras.layers.BatchNormalization)]) == 3
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,138 @@
+"""zoo.export: LiteRT and SavedModel parity with predict, int8, argument checks.
+
+TensorFlow backend only (LiteRT conversion needs TensorFlow): not `backend`.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo.export import parity, run_exported
+
+SIZES = [(64, 64), (40, 56)]  # the second one checks the dynamic input shape
+
+
+def _x(height, width, seed=0):
+    return np.random.default_rng(seed).random((1, height, width, 3), dtype=np.float32)
+
+
+def _psnr(reference, test):
+    mse = float(np.mean((np.asarray(reference, np.float64) - test) ** 2))
+    return 10.0 * np.log10(1.0 / mse) if mse else np.inf
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, embedded_restorer):
+    """The embedded preset exported once per format: {name: path}."""
+    root = tmp_path_factory.mktemp("export")
+    paths = {
+        "litert": zoo.export(embedded_restorer, root / "dncnn.tflite"),
+        "int8": zoo.export(embedded_restorer, root / "dncnn_int8.tflite",
+                           quantize="dynamic_int8"),
+        "saved_model": zoo.export(embedded_restorer, root / "dncnn_savedmodel",
+                                  format="tf_saved_model"),
+    }
+    # Everything appeared where asked, and nothing else (no staging leftovers).
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        ["dncnn.tflite", "dncnn_int8.tflite", "dncnn_savedmodel"]
+    )
+    return paths
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("kind", ["litert", "saved_model"])
+def test_fp32_parity_with_predict(exported, embedded_restorer, kind, size):
+    x = _x(*size)
+    assert parity(embedded_restorer, exported[kind], x) <= 1e-4
+    out = run_exported(exported[kind], x)
+    assert out.shape == x.shape and out.dtype == np.float32
+
+
+def test_litert_batch_of_two(exported, embedded_restorer):
+    x = np.concatenate([_x(32, 48, seed=1), _x(32, 48, seed=2)])
+    assert parity(embedded_restorer, exported["litert"], x) <= 1e-4
+
+
+def test_litert_runs_with_ai_edge_litert(exported):
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(exported["litert"]))
+    inputs = interpreter.get_input_details()
+    outputs = interpreter.get_output_details()
+    assert len(inputs) == 1 and len(outputs) == 1
+    assert inputs[0]["dtype"] == np.float32
+    assert list(inputs[0]["shape_signature"][1:3]) == [-1, -1]  # any height/width
+
+
+def test_dynamic_int8_is_smaller_and_close(exported, embedded_restorer):
+    fp32_size = os.path.getsize(exported["litert"])
+    int8_size = os.path.getsize(exported["int8"])
+    assert int8_size < 0.5 * fp32_size
+    x = _x(64, 64, seed=4)
+    reference = run_exported(exported["litert"], x)
+    quantized = run_exported(exported["int8"], x)
+    assert quantized.shape == reference.shape
+    assert _psnr(reference, quantized) > 35.0
+    assert _psnr(embedded_restorer.predict(x, verbose=0), quantized) > 35.0
+
+
+def test_static_input_shape(tmp_path, tiny_restorer):
+    restorer = tiny_restorer()
+    path = zoo.export(restorer, tmp_path / "static.tflite", input_shape=(64, 48))
+    from ai_edge_litert.interpreter import Interpreter
+
+    detail = Interpreter(model_path=path).get_input_details()[0]
+    assert list(detail["shape"]) == [1, 64, 48, 3]
+    assert parity(restorer, path, _x(64, 48)) <= 1e-4
+
+
+def test_saved_model_overwrite_and_no_leftovers(tmp_path, tiny_restorer):
+    first, second = tiny_restorer(seed=1), tiny_restorer(seed=2)
+    target = tmp_path / "out" / "model"
+    zoo.export(first, target)  # no suffix: a SavedModel directory
+    assert (target / "saved_model.pb").is_file()
+    zoo.export(second, target, format="tf_saved_model")
+    x = _x(24, 24)
+    assert parity(second, target, x) <= 1e-5
+    assert parity(first, target, x) > 1e-3  # really replaced
+    assert sorted(p.name for p in target.parent.iterdir()) == ["model"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"format": "onnx"}, "format"),
+        ({"format": "tflite"}, "format"),
+        ({"format": "tf_saved_model", "quantize": "dynamic_int8"}, "quantize"),
+        ({"quantize": "int4"}, "quantize"),
+        ({"input_shape": (64,)}, "input_shape"),
+        ({"input_shape": (0, 64)}, "input_shape"),
+        ({"input_shape": (64.0, 64)}, "input_shape"),
+        ({"input_shape": (1, 64, 64, 3)}, "input_shape"),
+    ],
+)
+def test_bad_arguments_raise_value_error(tmp_path, tiny_restorer, kwargs, match):
+    suffix = ".tflite" if kwargs.get("format") != "tf_saved_model" else ""
+    with pytest.raises(ValueError, match=match):
+        zoo.export(tiny_restorer(), tmp_path / f"m{suffix}", **kwargs)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quantize_with_inferred_saved_model_raises(tmp_path, tiny_restorer):
+    with pytest.raises(ValueError, match="quantize"):
+        zoo.export(tiny_restorer(), tmp_path / "savedmodel", quantize="dynamic_int8")
+
+
+def test_existing_path_of_wrong_kind(tmp_path, tiny_restorer):
+    (tmp_path / "m.tflite").mkdir()
+    with pytest.raises(ValueError, match="path"):
+        zoo.export(tiny_restorer(), tmp_path / "m.tflite")
+
+
+@pytest.mark.parametrize("model", [None, object(), lambda x: x, "dncnn_color_blind"])
+def test_non_keras_model_raises_type_error(tmp_path, model):
+    with pytest.raises(TypeError, match="model"):
+        zoo.export(model, tmp_path / "m.tflite")
+    assert list(tmp_path.iterdir()) == []
