@@ -51,3 +51,14 @@ def embedded_restorer():
     import zoo
 
     return zoo.from_preset("dncnn_color_blind")
+
+
+def pytest_configure(config):
+    import keras
+
+    if keras.config.backend() == "jax":
+        # With partitionable threefry, jax compiles a fresh program for each
+        # new weight shape's initializer (tens of seconds each on 2 cores).
+        import jax
+
+        jax.config.update("jax_threefry_partitionable", False)

@@ -4,6 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from zoo.layers.bicubic_upsample import cubic_kernel
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class RandomGaussianNoise(keras.layers.Layer):
@@ -94,3 +96,159 @@ def add_gaussian_noise(
     rng = np.random.default_rng(seed)
     noisy = image / 255.0 + rng.normal(0.0, sigma / 255.0, image.shape)
     return noisy.astype(np.float32)
+
+
+SR_SCALES = (2, 3, 4)
+
+
+def _check_scale(scale):
+    if isinstance(scale, bool) or scale not in SR_SCALES:
+        raise ValueError(f"`scale` must be one of {SR_SCALES}. Received: scale={scale!r}")
+    return int(scale)
+
+
+def bicubic_taps(scale):
+    """Unnormalized 1-D taps of Pillow's antialiased bicubic reduction by `scale`.
+
+    Output pixel `o` reads input pixels `o·scale - pad + k`, k < len(taps),
+    with weight `cubic((p + 0.5 - (o + 0.5)·scale) / scale)`; Pillow divides
+    by the sum of the weights of the pixels that lie inside the image.
+
+    Returns:
+        `(taps, pad)`: the float64 weights and the left (= right) padding.
+    """
+    scale = _check_scale(scale)
+    j = np.arange(-3 * scale, 3 * scale + 1)
+    taps = cubic_kernel((j + 0.5 - 0.5 * scale) / scale)
+    keep = np.nonzero(taps)[0]
+    taps, first = taps[keep[0] : keep[-1] + 1], j[keep[0]]
+    # Padding both sides by `pad` gives exactly H / scale outputs.
+    assert len(taps) - scale == -2 * first
+    return taps, int(-first)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class BicubicDownsample(keras.layers.Layer):
+    """Antialiased bicubic downsampling by an integer factor, as Pillow's.
+
+    Matches `Image.resize((W // s, H // s), Image.BICUBIC)` on images whose
+    sides are multiples of `s`. Pillow's kernel is the cubic (a = -0.5)
+    stretched by `s` (4·s taps), applied at stride `s` along the rows, then
+    along the columns; at the borders the taps that fall outside the image
+    are dropped and the rest renormalized (here: a zero-padded convolution
+    divided by the same convolution of ones). With `quantize=True`, each pass
+    is rounded to 1/255 and clipped to [0, 1] as Pillow does on uint8 images,
+    so the output is the benchmark's low-res input (equal to Pillow's up to
+    a rare 1/255 at rounding ties); with `quantize=False` it is Pillow's
+    float ("F" mode) result, up to float32 round-off. Sides that are not
+    multiples of `s` give `floor(H / s) x floor(W / s)` outputs that differ
+    from Pillow's (whose stretch is then not exactly `s`): crop first
+    (`modcrop`). Computes in float32 unless given another `dtype`.
+
+    Args:
+        scale: 2, 3 or 4.
+        quantize: round and clip after each pass, as Pillow on uint8 images.
+
+    Example:
+    >>> low_res = BicubicDownsample(2)(np.ones((1, 48, 48, 3), "float32"))
+    >>> low_res.shape
+    (1, 24, 24, 3)
+    """
+
+    def __init__(self, scale, quantize=True, **kwargs):
+        # A fixed preprocessing step: float32 keeps its 1/255 levels exact
+        # under a mixed-precision policy.
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.scale = _check_scale(scale)
+        self.quantize = bool(quantize)
+        self._taps, self._pad = bicubic_taps(self.scale)
+
+    def _pass(self, x, axis):
+        """One strided pass along `axis` (1: rows, 2: columns), normalized."""
+        taps = ops.convert_to_tensor(self._taps.astype("float32"), x.dtype)
+        shape = (-1, 1) if axis == 1 else (1, -1)
+        strides = (self.scale, 1) if axis == 1 else (1, self.scale)
+        pad = [[0, 0], [0, 0], [0, 0], [0, 0]]
+        pad[axis] = [self._pad, self._pad]
+        # A diagonal kernel keeps channels apart: TensorFlow's depthwise
+        # convolution takes equal strides only.
+        eye = ops.eye(x.shape[-1], dtype=x.dtype)
+        kernel = ops.reshape(taps, shape)[:, :, None, None] * eye
+        ones = ops.ones_like(x[:1, :, :1, :1] if axis == 1 else x[:1, :1, :, :1])
+        norm = ops.conv(ops.pad(ones, pad), kernel[:, :, :1, :1], strides, "valid")
+        return ops.conv(ops.pad(x, pad), kernel, strides, "valid") / norm
+
+    def call(self, images):
+        x = ops.convert_to_tensor(images, self.compute_dtype)
+        if not self.quantize:
+            return self._pass(self._pass(x, axis=2), axis=1)
+
+        # Pillow's uint8 arithmetic: levels 0-255, rounded half up, clipped.
+        # On that scale the x2 and x4 taps are dyadic, so ties are exact.
+        def levels(v):
+            return ops.clip(ops.floor(v + 0.5), 0.0, 255.0)
+
+        x = levels(x * 255.0)
+        x = levels(self._pass(x, axis=2))
+        return levels(self._pass(x, axis=1)) / 255.0
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        s = self.scale
+        return (
+            batch,
+            None if height is None else height // s,
+            None if width is None else width // s,
+            channels,
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "quantize": self.quantize}
+
+
+def modcrop(image, scale):
+    """Crops an image's bottom and right so its sides are multiples of `scale`.
+
+    Example:
+    >>> modcrop(np.zeros((97, 131, 3), np.uint8), 4).shape
+    (96, 128, 3)
+    """
+    image = np.asarray(image)
+    height, width = image.shape[:2]
+    return image[: height - height % scale, : width - width % scale]
+
+
+def bicubic_downsample_pil(image, scale):
+    """The super-resolution benchmark's low-res input, made with Pillow.
+
+    The image is first cropped to a multiple of `scale` (`modcrop`), then
+    reduced with `Image.resize(..., Image.BICUBIC)` (antialiased), as
+    DESIGN.md prescribes.
+
+    Args:
+        image: a uint8 `HxW` or `HxWx3` image.
+        scale: 2, 3 or 4.
+
+    Returns:
+        The uint8 low-res image, `(H // scale) x (W // scale)`.
+
+    Example:
+    >>> camera = load_natural_images("val")["camera"]
+    >>> bicubic_downsample_pil(camera, 4).shape
+    (128, 128)
+    """
+    from PIL import Image
+
+    scale = _check_scale(scale)
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise TypeError(f"`image` must be a uint8 array, got dtype {image.dtype}.")
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
+        raise ValueError(f"`image` must be HxW or HxWx3, got shape {image.shape}.")
+    high = modcrop(image, scale)
+    height, width = high.shape[:2]
+    if height < scale or width < scale:
+        raise ValueError(f"`image` of shape {image.shape} is smaller than `scale`={scale}.")
+    size = (width // scale, height // scale)
+    return np.asarray(Image.fromarray(high).resize(size, Image.BICUBIC))

@@ -1,3 +1,4 @@
 """What a user holds: task models that wrap a backbone."""
 
 from zoo.tasks.image_restorer import ImageRestorer
+from zoo.tasks.inpainter import Inpainter

@@ -1,0 +1,111 @@
+"""Inpainter: restore with masks, mask validation, hole-weighted loss, fit, presets."""
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+import zoo
+from zoo.data import InpaintBatches
+from zoo.models import InpaintUNetBackbone, InpaintUNetInpainter
+from zoo.tasks import Inpainter
+
+pytestmark = pytest.mark.backend
+
+TINY = {"width": 4, "depth": 1, "dilations": [2]}
+
+
+@pytest.fixture
+def inpainter():
+    keras.utils.set_random_seed(0)
+    return InpaintUNetInpainter(backbone=InpaintUNetBackbone(**TINY))
+
+
+def _image(shape=(97, 131, 3), seed=0):
+    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+
+
+def _mask(shape=(97, 131)):
+    mask = np.zeros(shape, np.uint8)
+    mask[20:50, 30:90] = 1
+    return mask
+
+
+def test_restore_odd_size_keeps_known_pixels(inpainter, tmp_path):
+    assert isinstance(inpainter, Inpainter) and inpainter.preset_task == "inpaint"
+    image, mask = _image(), _mask()
+    out = inpainter.restore(image, mask=mask)
+    assert out.shape == image.shape and out.dtype == np.uint8
+    np.testing.assert_array_equal(out[mask == 0], image[mask == 0])
+    assert np.any(out[mask == 1] != image[mask == 1])
+    # The same with a 0/255 PNG mask, a bool mask, tiles, gray and RGBA images.
+    Image.fromarray(mask * 255).save(tmp_path / "mask.png")
+    np.testing.assert_array_equal(inpainter.restore(image, mask=tmp_path / "mask.png"), out)
+    tiled = inpainter.restore(image, mask=mask.astype(bool), tile_size=48, tile_overlap=8)
+    np.testing.assert_array_equal(tiled[mask == 0], image[mask == 0])
+    gray = inpainter.restore(image[..., 0], mask=mask)
+    assert gray.shape == (97, 131)
+    np.testing.assert_array_equal(gray[mask == 0], image[..., 0][mask == 0])
+    rgba = np.concatenate([image, _image((97, 131, 1), seed=1)], axis=-1)
+    out4 = inpainter.restore(rgba, mask=mask)
+    assert out4.shape == (97, 131, 4)
+    np.testing.assert_array_equal(out4[..., 3], rgba[..., 3])
+
+
+@pytest.mark.parametrize(
+    "mask, words",
+    [
+        (np.zeros((97, 130), np.uint8), "mask.*shape"),
+        (np.zeros((97, 131, 3), np.uint8), "mask.*shape"),
+        (np.full((97, 131), 0.5, np.float32), "mask.*binary"),
+        (np.arange(97 * 131).reshape(97, 131) % 3, "mask.*binary"),
+        (np.ones((97, 131), np.uint8), "mask.*every pixel"),
+        (np.full((97, 131), 255, np.uint8), "mask.*every pixel"),
+        (None, "mask.*required"),
+        ("/no/such/mask.png", "mask.*not found"),
+    ],
+)
+def test_bad_masks_raise(inpainter, mask, words):
+    with pytest.raises(ValueError, match=words):
+        inpainter.restore(_image(), mask=mask)
+
+
+def test_predict_needs_images_and_masks(inpainter):
+    x = np.zeros((1, 8, 8, 3), np.float32)
+    with pytest.raises(ValueError, match="masks"):
+        inpainter.predict({"images": x}, verbose=0)
+    out = inpainter.predict({"images": x, "masks": np.zeros((1, 8, 8, 1), np.float32)}, verbose=0)
+    np.testing.assert_array_equal(out, x)
+
+
+def test_loss_weighs_the_hole(inpainter):
+    inpainter.compile()
+    images = np.zeros((1, 4, 4, 3), np.float32)
+    masks = np.zeros((1, 4, 4, 1), np.float32)
+    masks[0, :2] = 1.0  # half the pixels missing
+    y_pred = np.full((1, 4, 4, 3), 0.5, np.float32)
+    x = {"images": images, "masks": masks}
+    loss = float(keras.ops.convert_to_numpy(inpainter.compute_loss(x, images + 0.1, y_pred)))
+    # L1 is 0.4 everywhere; weights 6 (hole) and 1 (valid) average to 3.5.
+    assert loss == pytest.approx(0.4 * 3.5, rel=1e-5)
+
+
+def test_fit_on_clean_images_and_on_batches(inpainter):
+    inpainter.compile(optimizer=keras.optimizers.SGD(0.01))
+    clean = np.random.default_rng(1).random((4, 32, 32, 3), dtype=np.float32)
+    history = inpainter.fit(clean, batch_size=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0]) and history.history["loss"][0] > 0
+    batches = InpaintBatches({"a": _image((48, 40, 3))}, 32, 2, steps_per_epoch=2, seed=0)
+    history = inpainter.fit(batches, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert int(keras.ops.convert_to_numpy(inpainter.optimizer.iterations)) == 4
+
+
+def test_preset_round_trip(inpainter, tmp_path):
+    zoo.save_preset(inpainter, tmp_path / "p", description="tiny")
+    loaded = zoo.from_preset(tmp_path / "p")
+    assert type(loaded) is InpaintUNetInpainter
+    assert (loaded.hole_weight, loaded.valid_weight) == (6.0, 1.0)
+    image, mask = _image((40, 52, 3)), _mask((40, 52))
+    np.testing.assert_array_equal(loaded.restore(image, mask=mask),
+                                  inpainter.restore(image, mask=mask))

@@ -1,0 +1,7 @@
+"""Blocks shared by two or more architectures."""
+
+from zoo.layers.bicubic_upsample import BicubicUpsample, cubic_kernel
+from zoo.layers.gated_conv2d import GatedConv2D
+from zoo.layers.pixel_shuffle import PixelShuffle
+
+__all__ = ["BicubicUpsample", "GatedConv2D", "PixelShuffle", "cubic_kernel"]

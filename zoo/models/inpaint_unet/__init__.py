@@ -1,0 +1,2 @@
+from zoo.models.inpaint_unet.inpaint_unet_backbone import InpaintUNetBackbone
+from zoo.models.inpaint_unet.inpaint_unet_inpainter import InpaintUNetInpainter

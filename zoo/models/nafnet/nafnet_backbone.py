@@ -1,0 +1,110 @@
+import keras
+import keras_hub
+
+from zoo.layers import PixelShuffle
+from zoo.models.nafnet.nafnet_block import naf_block
+
+
+def _check_blocks(name, value):
+    blocks = [int(b) for b in value]
+    if any(b < 0 for b in blocks) or any(int(b) != b for b in value):
+        raise ValueError(f"`{name}` must hold non-negative ints. Received: {name}={value!r}")
+    return blocks
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class NAFNetBackbone(keras_hub.models.Backbone):
+    """NAFNet (Chen et al., 2022): a U-Net of nonlinear-activation-free blocks.
+
+    A 3×3 conv to `width` channels; per encoder level, `enc_blocks[i]`
+    NAFBlocks then a stride-2 2×2 conv doubling the channels; `middle_blocks`
+    blocks; per decoder level, a 1×1 conv + depth-to-space (PixelShuffle)
+    halving the channels and doubling the size, the skip added, then
+    `dec_blocks[i]` blocks; a 3×3 conv back to `channels`, added to the input
+    (global residual, in float32). Inputs need sides that are a multiple of
+    `size_multiple = 2 ** len(enc_blocks)`; `ImageRestorer.restore` pads.
+
+    Args:
+        width: channels of the first level (32 in the paper's light models).
+        enc_blocks: NAFBlocks per encoder level (its length = levels).
+        middle_blocks: NAFBlocks at the lowest resolution.
+        dec_blocks: NAFBlocks per decoder level (as many levels).
+        channels: image channels in and out.
+        dtype: the layers' dtype policy.
+
+    Example:
+    ```python
+    backbone = zoo.models.NAFNetBackbone(width=32, enc_blocks=[1, 1, 1, 28],
+                                         middle_blocks=1, dec_blocks=[1, 1, 1, 1])
+    sharp = backbone.predict(blurred)  # float32 NHWC, sides a multiple of 16
+    ```
+    """
+
+    def __init__(
+        self,
+        width=32,
+        enc_blocks=(1, 1, 1, 8),
+        middle_blocks=1,
+        dec_blocks=(1, 1, 1, 1),
+        channels=3,
+        dtype=None,
+        **kwargs,
+    ):
+        enc_blocks = _check_blocks("enc_blocks", enc_blocks)
+        dec_blocks = _check_blocks("dec_blocks", dec_blocks)
+        if len(enc_blocks) != len(dec_blocks):
+            raise ValueError(
+                "`enc_blocks` and `dec_blocks` must have the same length (one "
+                f"entry per level). Received: {enc_blocks} and {dec_blocks}"
+            )
+        if int(width) < 1 or int(channels) < 1 or int(middle_blocks) < 0:
+            raise ValueError(
+                "`width` and `channels` must be positive, `middle_blocks` "
+                f"non-negative. Received: width={width}, channels={channels}, "
+                f"middle_blocks={middle_blocks}"
+            )
+        images = keras.Input(shape=(None, None, channels), name="images")
+        x = keras.layers.Conv2D(width, 3, padding="same", dtype=dtype, name="intro")(images)
+        skips = []
+        chan = int(width)
+        for level, count in enumerate(enc_blocks):
+            for b in range(count):
+                x = naf_block(x, f"enc{level}_block{b}", dtype)
+            skips.append(x)
+            chan *= 2
+            x = keras.layers.Conv2D(chan, 2, strides=2, dtype=dtype, name=f"down{level}")(x)
+        for b in range(int(middle_blocks)):
+            x = naf_block(x, f"middle_block{b}", dtype)
+        for level, count in enumerate(dec_blocks):
+            x = keras.layers.Conv2D(
+                chan * 2, 1, use_bias=False, dtype=dtype, name=f"up{level}_conv"
+            )(x)
+            x = PixelShuffle(2, dtype=dtype, name=f"up{level}_shuffle")(x)
+            chan //= 2
+            x = keras.layers.Add(dtype=dtype, name=f"skip{level}")([x, skips.pop()])
+            for b in range(count):
+                x = naf_block(x, f"dec{level}_block{b}", dtype)
+        residual = keras.layers.Conv2D(
+            channels, 3, padding="same", dtype="float32", name="ending"
+        )(x)
+        outputs = keras.layers.Add(dtype="float32", name="restored")([images, residual])
+        super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
+        self.width = int(width)
+        self.enc_blocks = enc_blocks
+        self.middle_blocks = int(middle_blocks)
+        self.dec_blocks = dec_blocks
+        self.channels = int(channels)
+        self.size_multiple = 2 ** len(enc_blocks)
+
+    scale = 1
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            width=self.width,
+            enc_blocks=list(self.enc_blocks),
+            middle_blocks=self.middle_blocks,
+            dec_blocks=list(self.dec_blocks),
+            channels=self.channels,
+        )
+        return config
