@@ -226,6 +226,7 @@ def save_preset(model, preset_dir, **metadata):
     preset_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", dir=preset_dir.parent))
     try:
+        staging.chmod(0o755)  # mkdtemp makes it private; a preset is for sharing.
         model = _float32_copy(model)
         # keras-hub's saver writes config.json, model.weights.h5, task.json
         # and its own metadata.json, which we extend.
