@@ -30,6 +30,7 @@ METADATA_FIELDS = (
     "hardware",
     "backend",
     "metrics",
+    "command",  # the exact recipe command line that made it
 )
 
 
@@ -204,7 +205,8 @@ def save_preset(model, preset_dir, **metadata):
         model: a zoo task model.
         preset_dir: the directory to (re)create.
         **metadata: the fields of `METADATA_FIELDS` (`task`, `description`,
-            `recipe`, `data`, `steps`, `hardware`, `backend`, `metrics`).
+            `recipe`, `data`, `steps`, `hardware`, `backend`, `metrics`,
+            `command`).
             `params` and each file's `sha256` are filled in here.
 
     Example:

@@ -134,7 +134,8 @@ def main():
             "Blind colour Gaussian denoiser (sigma 0-55 on the 0-255 scale), "
             "DnCNN-17 with 64 filters; also denoises grayscale images."
         ),
-        recipe=" ".join([f"examples/recipes/{PRESET}.py", *sys.argv[1:]]),
+        recipe=f"examples/recipes/{PRESET}.py",
+        command=" ".join(["python", f"examples/recipes/{PRESET}.py", *sys.argv[1:]]),
         data=(
             "natural-image train split (shared/data/splits.json), random "
             f"{args.patch_size}x{args.patch_size} patches, batch {args.batch_size}, "
