@@ -16,6 +16,7 @@ import time
 import keras
 
 import zoo
+from zoo.training import StopAfter, measure_steps_per_second
 from zoo.data import PatchBatches, load_natural_images, load_val_baselines
 from zoo.metrics.restoration_protocols import super_resolution_scores
 
@@ -41,25 +42,11 @@ def parse_args(preset, doc, batch_size, patch_size, learning_rate):
     return parser.parse_args()
 
 
-class StopAfter(keras.callbacks.Callback):
-    """Stops training once `seconds` of wall-clock time have passed."""
 
-    def __init__(self, seconds):
-        super().__init__()
-        self.deadline = time.monotonic() + seconds
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() > self.deadline:
-            self.model.stop_training = True
-
-
-def steps_per_second(restorer, batches, probe_steps=60):
+def steps_per_second(restorer, batches):
     """Times a few steps after compilation to size an --steps auto run."""
     restorer.compile(jit_compile="auto")
-    restorer.fit(batches, epochs=1, steps_per_epoch=10, verbose=0)
-    start = time.perf_counter()
-    restorer.fit(batches, epochs=1, steps_per_epoch=probe_steps, verbose=0)
-    return probe_steps / (time.perf_counter() - start)
+    return measure_steps_per_second(restorer, batches, probe_steps=60, warmup_steps=10)
 
 
 def train_preset(preset, build, scale, description, doc, *, batch_size,

@@ -26,6 +26,7 @@ import keras
 import numpy as np
 
 import zoo
+from zoo.training import StopAfter, measure_steps_per_second
 from zoo.data import PatchBatches, RandomGaussianNoise, load_natural_images
 from zoo.metrics.restoration_protocols import denoising_scores
 from zoo.models import DnCNNBackbone, DnCNNImageRestorer
@@ -53,17 +54,6 @@ def parse_args():
     return parser.parse_args()
 
 
-class StopAfter(keras.callbacks.Callback):
-    """Stops training once `seconds` of wall-clock time have passed."""
-
-    def __init__(self, seconds):
-        super().__init__()
-        self.deadline = time.monotonic() + seconds
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() > self.deadline:
-            self.model.stop_training = True
-
 
 def build(seed):
     return DnCNNImageRestorer(
@@ -72,13 +62,10 @@ def build(seed):
     )
 
 
-def steps_per_second(restorer, batches, probe_steps=60):
+def steps_per_second(restorer, batches):
     """Times a few steps after compilation to size an --steps auto run."""
     restorer.compile(jit_compile=True)
-    restorer.fit(batches, epochs=1, steps_per_epoch=10, verbose=0)
-    start = time.perf_counter()
-    restorer.fit(batches, epochs=1, steps_per_epoch=probe_steps, verbose=0)
-    return probe_steps / (time.perf_counter() - start)
+    return measure_steps_per_second(restorer, batches, probe_steps=60, warmup_steps=10)
 
 
 def main():

@@ -24,6 +24,7 @@ import time
 import keras
 
 import zoo
+from zoo.training import StopAfter, measure_steps_per_second
 from zoo.data import InpaintBatches, load_natural_images, load_val_baselines
 from zoo.metrics.restoration_protocols import inpainting_scores, telea_inpaint
 from zoo.models import InpaintUNetBackbone, InpaintUNetInpainter
@@ -52,17 +53,6 @@ def parse_args():
     return parser.parse_args()
 
 
-class StopAfter(keras.callbacks.Callback):
-    """Stops training once `seconds` of wall-clock time have passed."""
-
-    def __init__(self, seconds):
-        super().__init__()
-        self.deadline = time.monotonic() + seconds
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() > self.deadline:
-            self.model.stop_training = True
-
 
 def build(width):
     return InpaintUNetInpainter(
@@ -70,13 +60,10 @@ def build(width):
     )
 
 
-def steps_per_second(inpainter, batches, probe_steps=30):
+def steps_per_second(inpainter, batches):
     """Times a few steps after compilation to size an --steps auto run."""
     inpainter.compile()
-    inpainter.fit(batches, epochs=1, steps_per_epoch=5, verbose=0)
-    start = time.perf_counter()
-    inpainter.fit(batches, epochs=1, steps_per_epoch=probe_steps, verbose=0)
-    return probe_steps / (time.perf_counter() - start)
+    return measure_steps_per_second(inpainter, batches, probe_steps=30, warmup_steps=5)
 
 
 def main():

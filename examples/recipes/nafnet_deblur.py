@@ -26,6 +26,7 @@ import time
 import keras
 
 import zoo
+from zoo.training import StopAfter, measure_steps_per_second
 from zoo.data import PatchBatches, RandomBlur, load_natural_images, load_val_baselines
 from zoo.metrics.restoration_protocols import deblur_scores, wiener_deblur_scores
 from zoo.models import NAFNetBackbone, NAFNetImageRestorer
@@ -54,17 +55,6 @@ def parse_args():
     return parser.parse_args()
 
 
-class StopAfter(keras.callbacks.Callback):
-    """Stops training once `seconds` of wall-clock time have passed."""
-
-    def __init__(self, seconds):
-        super().__init__()
-        self.deadline = time.monotonic() + seconds
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() > self.deadline:
-            self.model.stop_training = True
-
 
 def build(seed, width):
     return NAFNetImageRestorer(
@@ -76,13 +66,10 @@ def build(seed, width):
     )
 
 
-def steps_per_second(restorer, batches, probe_steps=30):
+def steps_per_second(restorer, batches):
     """Times a few steps after compilation to size an --steps auto run."""
     restorer.compile()
-    restorer.fit(batches, epochs=1, steps_per_epoch=5, verbose=0)
-    start = time.perf_counter()
-    restorer.fit(batches, epochs=1, steps_per_epoch=probe_steps, verbose=0)
-    return probe_steps / (time.perf_counter() - start)
+    return measure_steps_per_second(restorer, batches, probe_steps=30, warmup_steps=5)
 
 
 def main():
