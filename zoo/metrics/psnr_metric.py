@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from zoo.metrics._preprocessing import quantize_batch
+from zoo.metrics.image_quality_metric import ImageQualityMetric
 
 
 def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
@@ -14,7 +15,7 @@ def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class PSNR(keras.metrics.MeanMetricWrapper):
+class PSNR(ImageQualityMetric):
     """Mean per-image PSNR (dB) of float NHWC images in [0, 1].
 
     Images are clipped, scaled by 255 and rounded before measuring, so the
@@ -42,21 +43,4 @@ class PSNR(keras.metrics.MeanMetricWrapper):
         name: str = "psnr",
         dtype=None,
     ):
-        super().__init__(
-            _psnr_per_image,
-            name=name,
-            dtype=dtype,
-            crop_border=crop_border,
-            y_channel=y_channel,
-        )
-        self.crop_border = crop_border
-        self.y_channel = y_channel
-        self._direction = "up"
-
-    def get_config(self) -> dict:
-        return {
-            "name": self.name,
-            "dtype": self.dtype,
-            "crop_border": self.crop_border,
-            "y_channel": self.y_channel,
-        }
+        super().__init__(_psnr_per_image, crop_border, y_channel, name=name, dtype=dtype)

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from zoo.metrics._preprocessing import quantize_batch
+from zoo.metrics.image_quality_metric import ImageQualityMetric
 from zoo.metrics.structural_similarity import C1, C2, gaussian_window
 
 
@@ -30,7 +31,7 @@ def _ssim_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class SSIM(keras.metrics.MeanMetricWrapper):
+class SSIM(ImageQualityMetric):
     """Mean per-image SSIM of float NHWC images in [0, 1].
 
     Same window, constants and quantization as `zoo.metrics.ssim`, whose
@@ -58,21 +59,4 @@ class SSIM(keras.metrics.MeanMetricWrapper):
         name: str = "ssim",
         dtype=None,
     ):
-        super().__init__(
-            _ssim_per_image,
-            name=name,
-            dtype=dtype,
-            crop_border=crop_border,
-            y_channel=y_channel,
-        )
-        self.crop_border = crop_border
-        self.y_channel = y_channel
-        self._direction = "up"
-
-    def get_config(self) -> dict:
-        return {
-            "name": self.name,
-            "dtype": self.dtype,
-            "crop_border": self.crop_border,
-            "y_channel": self.y_channel,
-        }
+        super().__init__(_ssim_per_image, crop_border, y_channel, name=name, dtype=dtype)
