@@ -97,6 +97,21 @@ def test_inpaint_batches():
     assert not np.array_equal(batches[0][0]["masks"], x["masks"])
 
 
+def test_inpaint_batches_mask_bank_draws_transformed_bank_masks():
+    images = load_natural_images("train")
+    batches = InpaintBatches(images, 32, 6, steps_per_epoch=3, seed=1, mask_bank_size=5)
+    assert batches.mask_bank.shape == (5, 32, 32, 1)
+    masks = batches[0][0]["masks"]
+    np.testing.assert_array_equal(masks, batches[0][0]["masks"])
+    variants = [
+        np.rot90(m, k)[:, ::f] for m in batches.mask_bank for k in range(4) for f in (1, -1)
+    ]
+    for mask in masks:
+        assert any(np.array_equal(mask, v) for v in variants)
+    with pytest.raises(ValueError, match="mask_bank_size"):
+        InpaintBatches(images, 32, 6, steps_per_epoch=3, mask_bank_size=0)
+
+
 def test_masked_images_covers_every_image_once_per_epoch():
     images = np.arange(5, dtype=np.uint8)[:, None, None, None] * np.ones((5, 16, 16, 3), np.uint8)
     data = MaskedImages(images, batch_size=2, seed=0)

@@ -24,6 +24,10 @@ class InpaintBatches(PatchBatches):
         images, patch_size, batch_size, steps_per_epoch, seed, augment:
             as `PatchBatches`.
         coverage: `(low, high)` fraction of each patch that is missing.
+        mask_bank_size: if set, draw this many masks once (seeded) and give
+            each sample a random one of them under a random flip/rotation,
+            instead of drawing every mask fresh: drawing strokes in Python
+            costs ~10 ms a mask, too slow to feed a GPU.
         **kwargs: `workers`, `use_multiprocessing`, `max_queue_size`.
 
     Example:
@@ -34,14 +38,32 @@ class InpaintBatches(PatchBatches):
     """
 
     def __init__(self, images, patch_size, batch_size, steps_per_epoch, *,
-                 coverage=(0.15, 0.5), **kwargs):
+                 coverage=(0.15, 0.5), mask_bank_size=None, **kwargs):
         super().__init__(images, patch_size, batch_size, steps_per_epoch, **kwargs)
         self.coverage = coverage
+        self.mask_bank = None
+        if mask_bank_size is not None:
+            if int(mask_bank_size) < 1:
+                raise ValueError(
+                    f"`mask_bank_size` must be a positive integer or None. "
+                    f"Received: mask_bank_size={mask_bank_size}"
+                )
+            rng = np.random.default_rng((self.seed, 2))
+            self.mask_bank = random_masks(
+                int(mask_bank_size), patch_size, patch_size, rng, coverage
+            )
 
     def __getitem__(self, index):
         patches = super().__getitem__(index)
         rng = np.random.default_rng((self.seed, self.epoch, index, 1))
-        masks = random_masks(len(patches), self.patch_size, self.patch_size, rng, self.coverage)
+        if self.mask_bank is None:
+            masks = random_masks(len(patches), self.patch_size, self.patch_size, rng, self.coverage)
+        else:
+            picks = rng.integers(0, len(self.mask_bank), len(patches))
+            turns = rng.integers(0, 8, len(patches))
+            masks = np.stack([
+                _dihedral(self.mask_bank[i], t) for i, t in zip(picks, turns)
+            ])
         return {"images": patches, "masks": masks}, patches
 
 
@@ -94,3 +116,10 @@ class MaskedImages(keras.utils.PyDataset):
 
     def on_epoch_end(self):
         self.epoch += 1
+
+
+def _dihedral(mask, turn):
+    """One of the 8 flips/rotations of a square `[H, W, 1]` mask."""
+    mask = np.rot90(mask, turn % 4)
+    return np.ascontiguousarray(mask[:, ::-1] if turn >= 4 else mask)
+
