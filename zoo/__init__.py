@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 
 # Heavy submodules (Keras, keras-hub, TensorFlow) load on first use, so
 # `zoo list` and `zoo --help` start fast.
-_LAZY_SUBMODULES = ("data", "hub", "metrics", "models", "tasks")
+_LAZY_SUBMODULES = ("data", "hub", "metrics", "models", "tasks", "text", "training")
 
 
 def __getattr__(name):

@@ -29,7 +29,8 @@ PRESET = "dncnn_color_blind"
 def build(seed):
     return DnCNNImageRestorer(
         backbone=DnCNNBackbone(depth=17, filters=64, channels=3),
-        degradation=RandomGaussianNoise(sigma_range=(0, 55), seed=seed),
+        # Grayscale photos reach the model as RGB with channel-identical noise.
+        degradation=RandomGaussianNoise(sigma_range=(0, 55), seed=seed, gray_shared_noise=0.5),
     )
 
 

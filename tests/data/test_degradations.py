@@ -42,6 +42,23 @@ def test_seed_determinism():
 
 
 @pytest.mark.backend
+def test_gray_samples_get_channel_shared_noise():
+    gray = np.repeat(IMAGES[:2, ..., :1], 3, axis=-1)
+    images = np.concatenate([gray, IMAGES[2:]])
+    layer = RandomGaussianNoise(sigma_range=(25, 25), seed=0, gray_shared_noise=1.0)
+    noise = keras.ops.convert_to_numpy(layer(images)) - images
+    for sample in noise[:2]:  # gray: identical across channels
+        np.testing.assert_allclose(sample, np.repeat(sample[..., :1], 3, axis=-1), atol=1e-6)
+    for sample in noise[2:]:  # colour: independent
+        assert np.abs(sample[..., 1] - sample[..., 0]).mean() > 0.05
+    layer.gray_shared_noise = 0.0
+    noise = keras.ops.convert_to_numpy(layer(gray)) - gray
+    assert np.abs(noise[..., 1] - noise[..., 0]).mean() > 0.05
+    with pytest.raises(ValueError, match="gray_shared_noise"):
+        RandomGaussianNoise(gray_shared_noise=1.5)
+
+
+@pytest.mark.backend
 def test_inside_a_compiled_model():
     noise = RandomGaussianNoise((25, 25), seed=0)
     model = keras.Sequential([keras.Input((64, 64, 3)), noise])

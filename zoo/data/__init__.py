@@ -45,3 +45,26 @@ __all__ = [
     "random_patches",
     "read_image",
 ]
+from zoo.data.captioned_shapes import (  # noqa: E402
+    CaptionedShapes,
+    Scene,
+    ShapeObject,
+    caption,
+    parse_caption,
+    render,
+    sample_scene,
+    shapes_dataset,
+)
+from zoo.data.image_text_folder import image_text_folder  # noqa: E402
+
+__all__ += [
+    "CaptionedShapes",
+    "Scene",
+    "ShapeObject",
+    "caption",
+    "image_text_folder",
+    "parse_caption",
+    "render",
+    "sample_scene",
+    "shapes_dataset",
+]

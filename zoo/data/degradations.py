@@ -20,6 +20,11 @@ class RandomGaussianNoise(keras.layers.Layer):
     Args:
         sigma_range: `(low, high)` noise levels on the 0-255 scale.
         seed: seed of the layer's `keras.random.SeedGenerator`.
+        gray_shared_noise: probability that a grayscale sample (all channels
+            equal) gets the same noise on every channel. A grayscale photo
+            restored as `HxW` is repeated to RGB *after* its noise was added,
+            so its noise is identical across channels: a denoiser trained
+            only on independent noise mistakes it for image detail.
 
     Example:
     >>> noise = RandomGaussianNoise(sigma_range=(15, 50), seed=0)
@@ -30,9 +35,16 @@ class RandomGaussianNoise(keras.layers.Layer):
         self,
         sigma_range: tuple[float, float] = (0, 55),
         seed: int | None = None,
+        gray_shared_noise: float = 0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if not 0 <= gray_shared_noise <= 1:
+            raise ValueError(
+                f"`gray_shared_noise` must be a probability in [0, 1], "
+                f"got {gray_shared_noise!r}."
+            )
+        self.gray_shared_noise = float(gray_shared_noise)
         low, high = (float(s) for s in sigma_range)
         if not 0 <= low <= high:
             raise ValueError(
@@ -56,6 +68,16 @@ class RandomGaussianNoise(keras.layers.Layer):
         noise = keras.random.normal(
             ops.shape(images), dtype=self.compute_dtype, seed=self.seed_generator
         )
+        if self.gray_shared_noise > 0 and images.shape[-1] not in (None, 1):
+            spread = ops.max(images, axis=-1) - ops.min(images, axis=-1)
+            is_gray = ops.max(ops.reshape(spread, (ops.shape(images)[0], -1)), axis=-1) == 0
+            draw = keras.random.uniform(
+                (ops.shape(images)[0],), dtype="float32", seed=self.seed_generator
+            )
+            shared = ops.logical_and(is_gray, draw < self.gray_shared_noise)
+            noise = ops.where(
+                ops.reshape(shared, sigma_shape), noise[..., :1], noise
+            )
         return images + noise * (sigma / 255.0)
 
     def compute_output_shape(self, input_shape):
@@ -66,6 +88,7 @@ class RandomGaussianNoise(keras.layers.Layer):
             **super().get_config(),
             "sigma_range": list(self.sigma_range),
             "seed": self.seed,
+            "gray_shared_noise": self.gray_shared_noise,
         }
 
 

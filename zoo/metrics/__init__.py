@@ -11,3 +11,6 @@ from zoo.metrics.ssim_metric import SSIM
 from zoo.metrics.structural_similarity import ssim
 
 __all__ = ["PSNR", "SSIM", "psnr", "rgb_to_y", "ssim"]
+from zoo.metrics.shapes_judge import describe, judge, judge_batch  # noqa: E402
+
+__all__ += ["describe", "judge", "judge_batch"]
