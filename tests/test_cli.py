@@ -151,12 +151,90 @@ def test_restore_mask_needs_an_inpainting_preset(tmp_path, capsys):
     src = tmp_path / "in.png"
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
     argv = [
-        "restore", "--preset", PRESET, str(src), "-o", str(tmp_path / "o.png"),
+        "restore", "--preset", "espcn_x2", str(src), "-o", str(tmp_path / "o.png"),
         "--mask", str(src),
     ]
     assert main(argv) == 2
-    assert_one_line_error(capsys.readouterr().err, "inpainting")
+    assert_one_line_error(capsys.readouterr().err, "--mask", "inpainting", "espcn_x2")
     assert not (tmp_path / "o.png").exists()
+
+
+@pytest.fixture(scope="module")
+def inpaint_preset(tmp_path_factory):
+    """A tiny inpainting preset directory (the embedded one is 4M params)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = zoo.models.InpaintUNetInpainter(
+        backbone=zoo.models.InpaintUNetBackbone(width=4, depth=1, dilations=[2])
+    )
+    return zoo.save_preset(model, tmp_path_factory.mktemp("presets") / "tiny_inpaint")
+
+
+def _inpaint_files(tmp_path, clean_crop, mask_size=(64, 64), mask_mode="L", fill=255):
+    """in.png (a 64x64 crop) and mask.png (a soft-edged square of `fill`)."""
+    Image.fromarray(clean_crop).save(tmp_path / "in.png")
+    mask = np.zeros(mask_size[::-1], np.uint8)
+    mask[16:40, 20:44] = fill
+    mask[16:40, 19] = 100  # an antialiased edge: gray <= 127 is known
+    mask[16:40, 44] = 180  # gray > 127 is missing
+    Image.fromarray(mask).convert(mask_mode).save(tmp_path / "mask.png")
+    return tmp_path / "in.png", tmp_path / "mask.png"
+
+
+@pytest.mark.parametrize("mask_mode", ["L", "RGB"])
+def test_restore_inpaints_with_a_mask(tmp_path, capsys, clean_crop, inpaint_preset, mask_mode):
+    src, mask = _inpaint_files(tmp_path, clean_crop, mask_mode=mask_mode)
+    out = tmp_path / "filled.png"
+    argv = ["restore", "--preset", inpaint_preset, str(src), "--mask", str(mask), "-o", str(out)]
+    assert main(argv) == 0
+    assert str(out) in capsys.readouterr().out
+    filled = np.asarray(Image.open(out))
+    assert filled.shape == clean_crop.shape
+    hole = np.zeros((64, 64), bool)
+    hole[16:40, 20:45] = True
+    np.testing.assert_array_equal(filled[~hole], clean_crop[~hole])
+    assert np.any(filled[hole] != clean_crop[hole])
+
+
+@pytest.mark.parametrize(
+    "case, fragments",
+    [
+        ("no_mask", ["--mask is required", "inpainting"]),
+        ("wrong_size", ["--mask", "48x64", "64x64", "same size"]),
+        ("all_missing", ["--mask", "every pixel missing"]),
+        ("not_an_image", ["--mask", "not an image"]),
+        ("missing_file", ["--mask", "not found"]),
+    ],
+)
+def test_restore_bad_masks(tmp_path, capsys, clean_crop, inpaint_preset, case, fragments):
+    src, mask = _inpaint_files(
+        tmp_path, clean_crop, mask_size=(48, 64) if case == "wrong_size" else (64, 64)
+    )
+    if case == "all_missing":
+        Image.new("L", (64, 64), 255).save(mask)
+    elif case == "not_an_image":
+        mask.write_text("no pixels here")
+    elif case == "missing_file":
+        mask = tmp_path / "nowhere.png"
+    out = tmp_path / "out.png"
+    argv = ["restore", "--preset", inpaint_preset, str(src), "-o", str(out)]
+    if case != "no_mask":
+        argv += ["--mask", str(mask)]
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, *fragments)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_restore_empty_mask_warns(tmp_path, capsys, clean_crop, inpaint_preset):
+    src, mask = _inpaint_files(tmp_path, clean_crop, fill=0)
+    Image.new("L", (64, 64), 0).save(mask)
+    out = tmp_path / "out.png"
+    argv = ["restore", "--preset", inpaint_preset, str(src), "--mask", str(mask), "-o", str(out)]
+    assert main(argv) == 0
+    assert "marks no pixel missing" in capsys.readouterr().err
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), clean_crop)
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "big"])
@@ -217,6 +295,22 @@ def test_export_litert_with_check(tmp_path, capsys):
     assert main(argv) == 0
     assert out.is_file() and out.stat().st_size > 0
     stdout = capsys.readouterr().out
+    match = re.search(r"max abs diff ([0-9.eE+-]+)", stdout)
+    assert match, stdout
+    assert float(match.group(1)) <= 1e-4
+
+
+@pytest.mark.parametrize(
+    "fmt, name, extra",
+    [("litert", "inpaint.tflite", []), ("tf_saved_model", "inpaint_sm", ["--input-shape", "32x48"])],
+)
+def test_export_inpainter_with_check(tmp_path, capsys, inpaint_preset, fmt, name, extra):
+    out = tmp_path / name
+    argv = ["export", "--preset", inpaint_preset, "--format", fmt, "-o", str(out), "--check"]
+    assert main(argv + extra) == 0
+    assert out.exists()
+    stdout = capsys.readouterr().out
+    assert "images" in stdout and "masks" in stdout
     match = re.search(r"max abs diff ([0-9.eE+-]+)", stdout)
     assert match, stdout
     assert float(match.group(1)) <= 1e-4

@@ -1,14 +1,52 @@
+"""zoo.demo: one labelled figure per task, on a small crop to stay fast."""
+
+import keras
 import numpy as np
+import pytest
 from PIL import Image
 
 import zoo
 from zoo import demo
 
+TASKS = {"denoise", "super_resolution", "deblur", "inpaint"}
 
-def test_examples_cover_the_embedded_presets():
-    assert "denoise" in demo.EXAMPLES
-    tasks = {meta["task"] for meta in zoo.list_presets().values()}
-    assert tasks & set(demo.EXAMPLES)
+
+@pytest.fixture
+def small_crop(monkeypatch):
+    monkeypatch.setattr(demo, "CROP", 64)
+
+
+def _figure_ok(path, crop=64):
+    with Image.open(path) as figure:
+        assert figure.mode == "RGB"
+        assert figure.width > 3 * crop  # three panels side by side
+        assert figure.height > crop  # plus the titles
+
+
+def test_examples_cover_every_restoration_task():
+    assert set(demo.EXAMPLES) == TASKS
+    chosen = demo.demo_presets()
+    embedded = zoo.list_presets()
+    for task, name in chosen.items():
+        assert embedded[name]["task"] == task
+    assert chosen["denoise"] == "dncnn_color_blind"
+    if "inpaint_unet" in embedded:
+        assert chosen["inpaint"] == "inpaint_unet"
+
+
+def test_demo_presets_prefers_x4_and_skips_missing(monkeypatch):
+    fake = {
+        "espcn_x2": {"task": "super_resolution"},
+        "espcn_x4": {"task": "super_resolution"},
+        "dncnn_color_blind": {"task": "denoise"},
+    }
+    monkeypatch.setattr(zoo, "list_presets", lambda task=None: fake)
+    assert demo.demo_presets() == {
+        "denoise": "dncnn_color_blind",
+        "super_resolution": "espcn_x4",
+    }
+    with pytest.raises(ValueError, match="tasks"):
+        demo.demo_presets(["colorize"])
 
 
 def test_comparison_figure_mixes_sizes_and_modes():
@@ -21,18 +59,51 @@ def test_comparison_figure_mixes_sizes_and_modes():
     assert figure.width > 30 + 10
 
 
-def test_run_writes_input_output_and_comparison(tmp_path, capsys):
-    paths = demo.run(str(tmp_path / "outputs"))
-    name = "dncnn_color_blind"
-    expected = [
-        str(tmp_path / "outputs" / f"{name}_{kind}.png")
-        for kind in ("input", "output", "comparison")
-    ]
-    assert paths == expected
-    noisy, restored, figure = (Image.open(p) for p in paths)
-    clean = zoo.data.load_natural_images("val")["chelsea"]
-    assert noisy.size == restored.size == (clean.shape[1], clean.shape[0])
-    assert figure.width > 3 * noisy.width
-    assert figure.height > noisy.height
-    summary = [line for line in capsys.readouterr().out.splitlines() if name in line]
-    assert len(summary) == 1 and "PSNR" in summary[0]
+def test_run_writes_one_png_per_task(tmp_path, capsys, small_crop):
+    out = tmp_path / "outputs"
+    tasks = ["denoise", "super_resolution"]
+    chosen = demo.demo_presets(tasks)
+    paths = demo.run(str(out), tasks=tasks)
+    assert paths == [str(out / f"{task}_{chosen[task]}.png") for task in tasks]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{task}_{chosen[task]}.png" for task in tasks
+    )
+    for path in paths:
+        _figure_ok(path)
+    lines = capsys.readouterr().out.splitlines()
+    for task in tasks:
+        line = next(line for line in lines if line.startswith(f"{task}:"))
+        assert chosen[task] in line
+        assert line.count("dB") == 2 and "->" in line  # input and output PSNR
+
+
+def test_run_notes_a_task_without_preset(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(zoo, "list_presets", lambda task=None: {})
+    assert demo.run(str(tmp_path), tasks=["deblur"]) == []
+    assert "deblur: skipped" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def _tiny_preset(path, task):
+    keras.utils.set_random_seed(0)
+    if task == "deblur":
+        model = zoo.models.NAFNetImageRestorer(
+            backbone=zoo.models.NAFNetBackbone(
+                width=4, enc_blocks=[1], middle_blocks=1, dec_blocks=[1]
+            )
+        )
+    else:
+        model = zoo.models.InpaintUNetInpainter(
+            backbone=zoo.models.InpaintUNetBackbone(width=4, depth=1, dilations=[2])
+        )
+    return zoo.save_preset(model, path, task=task)
+
+
+@pytest.mark.parametrize("task", ["deblur", "inpaint"])
+def test_deblur_and_inpaint_examples(tmp_path, small_crop, task):
+    preset = _tiny_preset(tmp_path / f"tiny_{task}", task)
+    result = demo.EXAMPLES[task](preset, tmp_path / "out")
+    assert result.paths == [str(tmp_path / "out" / f"{task}_tiny_{task}.png")]
+    _figure_ok(result.paths[0])
+    assert result.summary.startswith(f"{task}: tiny_{task} ")
+    assert result.summary.count("dB") == 2

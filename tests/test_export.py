@@ -141,3 +141,69 @@ def test_non_keras_model_raises_type_error(tmp_path, model):
     with pytest.raises(TypeError, match="model"):
         zoo.export(model, tmp_path / "m.tflite")
     assert list(tmp_path.iterdir()) == []
+
+
+# Multi-input models: the inpainter takes {"images", "masks"}.
+
+
+@pytest.fixture(scope="module")
+def tiny_inpainter():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return zoo.models.InpaintUNetInpainter(
+        backbone=zoo.models.InpaintUNetBackbone(width=4, depth=1, dilations=[2])
+    )
+
+
+@pytest.fixture(scope="module")
+def exported_inpainter(tmp_path_factory, tiny_inpainter):
+    root = tmp_path_factory.mktemp("export_inpaint")
+    return {
+        "litert": zoo.export(tiny_inpainter, root / "inpaint.tflite"),
+        "saved_model": zoo.export(tiny_inpainter, root / "inpaint_savedmodel"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["litert", "saved_model"])
+def test_multi_input_fp32_parity(exported_inpainter, tiny_inpainter, kind):
+    from zoo.export import random_inputs
+
+    for batch, (height, width) in [(1, (64, 64)), (2, (40, 56))]:
+        x = random_inputs(tiny_inpainter, height, width, batch_size=batch, seed=batch)
+        assert set(x) == {"images", "masks"}
+        assert set(np.unique(x["masks"])) == {0.0, 1.0}
+        assert parity(tiny_inpainter, exported_inpainter[kind], x) <= 1e-4
+        out = run_exported(exported_inpainter[kind], x)
+        assert out.shape == (batch, height, width, 3) and out.dtype == np.float32
+        # Known pixels pass through the exported model too.
+        known = np.broadcast_to(x["masks"] == 0, out.shape)
+        np.testing.assert_allclose(out[known], x["images"][known], atol=1e-6)
+
+
+def test_multi_input_litert_signature_names(exported_inpainter):
+    from ai_edge_litert.interpreter import Interpreter
+
+    signature = Interpreter(model_path=str(exported_inpainter["litert"])).get_signature_list()
+    assert sorted(signature["serving_default"]["inputs"]) == ["images", "masks"]
+
+
+def test_multi_input_static_shape(tmp_path, tiny_inpainter):
+    from ai_edge_litert.interpreter import Interpreter
+
+    from zoo.export import random_inputs
+
+    path = zoo.export(tiny_inpainter, tmp_path / "static.tflite", input_shape=(32, 48))
+    runner = Interpreter(model_path=path).get_signature_runner()
+    shapes = {k: list(v["shape"]) for k, v in runner.get_input_details().items()}
+    assert shapes == {"images": [1, 32, 48, 3], "masks": [1, 32, 48, 1]}
+    assert parity(tiny_inpainter, path, random_inputs(tiny_inpainter, 32, 48)) <= 1e-4
+
+
+@pytest.mark.parametrize("kind", ["litert", "saved_model"])
+def test_multi_input_bad_inputs_name_the_argument(exported_inpainter, kind):
+    images = _x(16, 16)
+    with pytest.raises(ValueError, match="inputs.*dict"):
+        run_exported(exported_inpainter[kind], images)
+    with pytest.raises(ValueError, match="inputs.*keys"):
+        run_exported(exported_inpainter[kind], {"images": images})

@@ -276,3 +276,20 @@ def test_http_archive_errors(http_root, tmp_path):
     cache = tmp_path / "cache"
     assert not cache.exists() or not any(p.name.startswith(".tmp-") for p in cache.iterdir())
     assert not (cache / wrong).exists()
+
+
+def test_save_preset_stores_no_mixed_policy(tmp_path, tiny_restorer):
+    import keras
+
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        restorer = tiny_restorer(degradation=zoo.data.RandomGaussianNoise(seed=0))
+    finally:
+        keras.config.set_dtype_policy("float32")
+    path = zoo.save_preset(restorer, tmp_path / "p", task="denoise")
+    for name in ("config.json", "task.json"):
+        assert "mixed_" not in (pathlib.Path(path) / name).read_text(), name
+    loaded = zoo.from_preset(path)
+    assert loaded.degradation.dtype_policy.name == "float32"
+    np.testing.assert_allclose(loaded.predict(_x(), verbose=0),
+                               restorer.predict(_x(), verbose=0), atol=2e-2)

@@ -3,9 +3,13 @@
 ```
 zoo list [--task denoise]
 zoo restore --preset dncnn_color_blind noisy.png -o clean.png
+zoo restore --preset inpaint_unet photo.png --mask holes.png -o filled.png
 zoo export --preset dncnn_color_blind --format litert -o denoiser.tflite --check
 zoo demo [--output-dir outputs]
 ```
+
+Inpainting presets take `--mask`: an image of the input's size, white
+(gray > 127 after conversion to grayscale, transparent = black) = missing.
 
 Mistakes a user can fix (an unknown preset, a missing file, a bad option
 value) print one line, `zoo: error: ...`, and exit with status 2. The heavy
@@ -218,6 +222,12 @@ def _cmd_list(args):
     return 0
 
 
+def _add_list_parser(commands):
+    p = commands.add_parser("list", help="list the embedded presets")
+    p.add_argument("--task", help="only presets of this task (e.g. denoise)")
+    p.set_defaults(func=_cmd_list)
+
+
 # --------------------------------------------------------------------------
 # zoo restore
 
@@ -227,16 +237,53 @@ def _check_file(path, what):
         raise FileNotFoundError(f"{what} not found: {str(path)!r}")
 
 
+def _takes_mask(model):
+    import inspect
+
+    return "mask" in inspect.signature(model.restore).parameters
+
+
+def _read_cli_mask(path, image_shape):
+    """The `--mask` image as an `HxW` float32 0/1 array of the image's size."""
+    from zoo.tasks.inpainter import mask_from_image
+
+    try:
+        mask = mask_from_image(path)
+    except ValueError:
+        raise ValueError(f"--mask {str(path)!r} is not an image Pillow can read.") from None
+    if mask.shape != tuple(image_shape):
+        (mh, mw), (ih, iw) = mask.shape, image_shape
+        raise ValueError(
+            f"--mask {str(path)!r} is {mw}x{mh} pixels but the image is {iw}x{ih}: "
+            "they must be the same size."
+        )
+    if mask.all():
+        raise ValueError(
+            f"--mask {str(path)!r} marks every pixel missing (white = missing): "
+            "there is nothing to inpaint from."
+        )
+    if not mask.any():
+        print(
+            console_text(
+                f"{PROG}: warning: --mask {str(path)!r} marks no pixel missing "
+                "(white = missing); the image comes back unchanged.",
+                sys.stderr,
+            ),
+            file=sys.stderr,
+        )
+    return mask
+
+
 def _cmd_restore(args):
     _check_file(args.input, "Input image")
     if args.mask is not None:
-        _check_file(args.mask, "Mask")
+        _check_file(args.mask, "Mask image (--mask)")
     _check_output_path(args.output)
 
-    import inspect
-
     import zoo
+    from zoo.data import read_image
 
+    image = read_image(args.input)
     model = zoo.from_preset(args.preset)
     if not hasattr(model, "restore"):
         raise ValueError(
@@ -246,18 +293,47 @@ def _cmd_restore(args):
     kwargs = {}
     if args.tile_size is not None:
         kwargs["tile_size"] = args.tile_size
-    if args.mask is not None:
-        if "mask" not in inspect.signature(model.restore).parameters:
+    if _takes_mask(model):
+        if args.mask is None:
             raise ValueError(
-                f"--mask is for inpainting presets; {args.preset!r} "
-                f"({type(model).__name__}) takes no mask."
+                f"--mask is required: {args.preset!r} is an inpainting preset; give "
+                "a mask image of the input's size, white (gray > 127) = missing."
             )
-        kwargs["mask"] = args.mask
-    restored = model.restore(args.input, **kwargs)
+        kwargs["mask"] = _read_cli_mask(args.mask, image.shape[:2])
+    elif args.mask is not None:
+        raise ValueError(
+            f"--mask is for inpainting presets; {args.preset!r} "
+            f"({type(model).__name__}) takes no mask."
+        )
+    restored = model.restore(image, **kwargs)
     path = save_image(restored, args.output)
     height, width = restored.shape[:2]
     print(f"Wrote {path} ({width}x{height})")
     return 0
+
+
+def _add_restore_parser(commands):
+    p = commands.add_parser(
+        "restore",
+        help="restore an image with a preset",
+        description=(
+            "Restore an image with a preset of any restoration task. Inpainting "
+            "presets need --mask: an image of the input's size whose white pixels "
+            "(gray > 127 after conversion to grayscale; transparent = black) are "
+            "the ones to fill."
+        ),
+    )
+    p.add_argument("--preset", required=True, help="preset name, directory or URL")
+    p.add_argument("input", metavar="IN", help="image to restore")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="image to write")
+    p.add_argument(
+        "--mask", metavar="MASK",
+        help="inpainting presets: mask image, white (gray > 127) = missing",
+    )
+    p.add_argument(
+        "--tile-size", type=_positive_int, metavar="N", help="tile side for large images"
+    )
+    p.set_defaults(func=_cmd_restore)
 
 
 # --------------------------------------------------------------------------
@@ -265,10 +341,8 @@ def _cmd_restore(args):
 
 
 def _cmd_export(args):
-    import numpy as np
-
     import zoo
-    from zoo.export import export, parity
+    from zoo.export import export, parity, random_inputs
 
     model = zoo.from_preset(args.preset)
     path = export(
@@ -280,54 +354,18 @@ def _cmd_export(args):
     )
     print(f"Wrote {path}")
     if args.check:
-        if len(model.inputs) != 1:
-            raise ValueError("--check supports single-input models only.")
         height, width = args.input_shape or DEFAULT_CHECK_SHAPE
-        channels = int(model.input_shape[-1])
-        shape = (1, height, width, channels)
-        inputs = np.random.default_rng(0).random(shape, dtype=np.float32)
+        inputs = random_inputs(model, height, width)
         diff = parity(model, path, inputs)
-        print(f"Parity on a {'x'.join(map(str, shape))} input: max abs diff {diff:.3g}")
+        shapes = inputs if isinstance(inputs, dict) else {"input": inputs}
+        described = ", ".join(
+            f"{name} {'x'.join(map(str, value.shape))}" for name, value in shapes.items()
+        )
+        print(f"Parity on random inputs ({described}): max abs diff {diff:.3g}")
     return 0
 
 
-# --------------------------------------------------------------------------
-# zoo demo
-
-
-def _cmd_demo(args):
-    from zoo.demo import run
-
-    paths = run(args.output_dir)
-    count = len(paths)
-    print(f"Wrote {count} file{'' if count == 1 else 's'} to {args.output_dir}")
-    return 0
-
-
-# --------------------------------------------------------------------------
-
-
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="A Keras 3 model zoo for image restoration and generation.",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = commands.add_parser("list", help="list the embedded presets")
-    p.add_argument("--task", help="only presets of this task (e.g. denoise)")
-    p.set_defaults(func=_cmd_list)
-
-    p = commands.add_parser("restore", help="restore an image with a preset")
-    p.add_argument("--preset", required=True, help="preset name, directory or URL")
-    p.add_argument("input", metavar="IN", help="image to restore")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="image to write")
-    p.add_argument("--mask", help="mask image for inpainting presets (white = missing)")
-    p.add_argument(
-        "--tile-size", type=_positive_int, metavar="N", help="tile side for large images"
-    )
-    p.set_defaults(func=_cmd_restore)
-
+def _add_export_parser(commands):
     p = commands.add_parser("export", help="export a preset to LiteRT or SavedModel")
     p.add_argument("--preset", required=True, help="preset name, directory or URL")
     p.add_argument(
@@ -346,13 +384,53 @@ def build_parser():
     p.add_argument(
         "--check",
         action="store_true",
-        help="compare the export with Keras on a random input",
+        help="compare the export with Keras on random inputs",
     )
     p.set_defaults(func=_cmd_export)
 
-    p = commands.add_parser("demo", help="run the offline examples on the embedded presets")
+
+# --------------------------------------------------------------------------
+# zoo demo
+
+
+def _cmd_demo(args):
+    from zoo.demo import run
+
+    paths = run(args.output_dir)
+    count = len(paths)
+    print(f"Wrote {count} file{'' if count == 1 else 's'} to {args.output_dir}")
+    return 0
+
+
+def _add_demo_parser(commands):
+    p = commands.add_parser(
+        "demo", help="one labelled example per restoration task, offline"
+    )
     p.add_argument("--output-dir", default="outputs", help="where to write (default: outputs)")
     p.set_defaults(func=_cmd_demo)
+
+
+# --------------------------------------------------------------------------
+
+# One `_add_<command>_parser(commands)` per subcommand, in `zoo --help` order;
+# each sets `func` to its `_cmd_<command>(args)`. A new subcommand adds its
+# pair of functions and one entry here.
+SUBCOMMANDS = (
+    _add_list_parser,
+    _add_restore_parser,
+    _add_export_parser,
+    _add_demo_parser,
+)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A Keras 3 model zoo for image restoration and generation.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_parser in SUBCOMMANDS:
+        add_parser(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ def _infer_format(path, format):
 
 
 def _input_signature(model, input_shape):
+    """Fixed-size `InputSpec`s, one per model input, named as the inputs."""
     if input_shape is None:
         return None
     if len(input_shape) != 2 or not all(isinstance(s, int) and s > 0 for s in input_shape):
@@ -30,8 +31,12 @@ def _input_signature(model, input_shape):
         )
     import keras
 
-    channels = model.input_shape[-1]
-    return [keras.InputSpec(shape=(1, *input_shape, channels), dtype="float32")]
+    def spec(tensor):
+        return keras.InputSpec(
+            shape=(1, *input_shape, tensor.shape[-1]), dtype=tensor.dtype, name=tensor.name
+        )
+
+    return [keras.tree.map_structure(spec, model.input)]
 
 
 def export(model, path, format=None, *, quantize=None, input_shape=None, verbose=False):
@@ -117,28 +122,128 @@ def _export_in_tensorflow(model, path, format, quantize, input_shape):
     return str(path)
 
 
+def _signature_inputs(inputs, specs):
+    """`inputs` (an array, or a dict for several inputs) as `{name: array}`."""
+    names = sorted(specs)
+    if isinstance(inputs, dict):
+        if set(inputs) != set(names):
+            raise ValueError(
+                f"`inputs` must have the keys {names} (the exported model's inputs). "
+                f"Received: keys={sorted(inputs)}"
+            )
+    elif len(names) == 1:
+        inputs = {names[0]: inputs}
+    else:
+        raise ValueError(
+            f"The exported model takes {len(names)} inputs {names}: pass `inputs` as a "
+            f"dict of arrays. Received: {type(inputs).__name__}"
+        )
+    return {name: np.asarray(value, dtype=specs[name]) for name, value in inputs.items()}
+
+
+def _unpack_outputs(outputs):
+    """The signature's `{"output_0": ...}` as an array (a list for several)."""
+    keys = sorted(outputs, key=lambda k: (len(k), k))  # output_0, ..., output_10
+    values = [np.asarray(outputs[k]) for k in keys]
+    return values[0] if len(values) == 1 else values
+
+
 def run_exported(path, inputs):
-    """Runs an exported LiteRT file or SavedModel on a float32 batch."""
+    """Runs an exported LiteRT file or SavedModel through its serving signature.
+
+    Args:
+        path: a `.tflite` file or a SavedModel directory from `export`.
+        inputs: a float32 batch for a single-input model, or a dict of batches
+            keyed by input name for a multi-input one (the inpainter's
+            `{"images": [B, H, W, 3], "masks": [B, H, W, 1]}`). A model
+            exported with a dynamic shape takes any batch and image size.
+
+    Returns:
+        The output batch as a numpy array (a list of arrays for several
+        outputs).
+
+    Example:
+    ```python
+    out = run_exported("inpainter.tflite", {"images": x, "masks": m})
+    ```
+    """
     path = str(path)
-    inputs = np.asarray(inputs, dtype=np.float32)
     if path.endswith(".tflite"):
         from ai_edge_litert.interpreter import Interpreter
 
         interpreter = Interpreter(model_path=path)
-        detail = interpreter.get_input_details()[0]
-        if tuple(detail["shape"]) != inputs.shape:
-            interpreter.resize_tensor_input(detail["index"], inputs.shape)
-        interpreter.allocate_tensors()
-        interpreter.set_tensor(detail["index"], inputs)
-        interpreter.invoke()
-        return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+        runner = interpreter.get_signature_runner()
+        specs = {name: detail["dtype"] for name, detail in runner.get_input_details().items()}
+        # The runner resizes its inputs to the given shapes and reallocates.
+        return _unpack_outputs(runner(**_signature_inputs(inputs, specs)))
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(path)
-    return np.asarray(loaded.serve(tf.constant(inputs)))
+    function = tf.saved_model.load(path).signatures["serving_default"]
+    _, spec = function.structured_input_signature
+    specs = {name: s.dtype.as_numpy_dtype for name, s in spec.items()}
+    feed = {k: tf.constant(v) for k, v in _signature_inputs(inputs, specs).items()}
+    return _unpack_outputs({k: v.numpy() for k, v in function(**feed).items()})
+
+
+def random_inputs(model, height, width, batch_size=1, seed=0):
+    """Random float32 inputs for `model` at a given size, e.g. for `parity`.
+
+    Images are uniform in [0, 1]; an input named `masks` gets a binary mask
+    (about a quarter of the pixels 1, never all of them).
+
+    Returns:
+        An array for a single-input model, else a dict keyed by input name.
+
+    Example:
+    ```python
+    x = random_inputs(inpainter, 64, 64)  # {"images": ..., "masks": ...}
+    ```
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+
+    def make(tensor):
+        shape = (batch_size, height, width, int(tensor.shape[-1]))
+        if tensor.name in ("masks", "mask"):
+            mask = (rng.random(shape) < 0.25).astype(np.float32)
+            mask[:, 0, 0] = 0.0
+            return mask
+        return rng.random(shape, dtype=np.float32)
+
+    return keras.tree.map_structure(make, model.input)
 
 
 def parity(model, path, inputs):
-    """Max abs difference between `model.predict` and the exported artifact."""
-    expected = np.asarray(model.predict(inputs, verbose=0))
-    return float(np.max(np.abs(run_exported(path, inputs) - expected)))
+    """Max abs difference between `model.predict` and the exported artifact.
+
+    Args:
+        model: the Keras model that was exported.
+        path: the exported `.tflite` file or SavedModel directory.
+        inputs: what `run_exported` takes: an array, or a dict of arrays for a
+            multi-input model such as the inpainter.
+
+    Example:
+    ```python
+    zoo.export(inpainter, "inpainter.tflite")
+    parity(inpainter, "inpainter.tflite", random_inputs(inpainter, 64, 64))
+    ```
+    """
+    import keras
+
+    expected = keras.tree.flatten(model.predict(inputs, verbose=0))
+    got = run_exported(path, inputs)
+    got = got if isinstance(got, list) else [got]
+    if len(got) != len(expected):
+        raise ValueError(
+            f"The export at {str(path)!r} has {len(got)} outputs; the model has {len(expected)}."
+        )
+    diff = 0.0
+    for g, e in zip(got, expected):
+        e = np.asarray(e)
+        if g.shape != e.shape:
+            raise ValueError(
+                f"The export at {str(path)!r} returned shape {g.shape}; the model gives {e.shape}."
+            )
+        diff = max(diff, float(np.max(np.abs(g.astype(np.float64) - e))))
+    return diff

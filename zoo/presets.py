@@ -191,11 +191,26 @@ def _float32_copy(task):
     """The same task in float32: presets never store a mixed policy."""
     if task.dtype_policy.name == "float32":
         return task
-    config = task.get_config()
-    config["backbone"]["config"]["dtype"] = "float32"
-    copy = type(task).from_config(config)
+    copy = type(task).from_config(_without_mixed_policies(task.get_config()))
     copy.set_weights(task.get_weights())
     return copy
+
+
+def _without_mixed_policies(config):
+    """`config` with every mixed dtype policy (nested layers too) as float32."""
+    if isinstance(config, list):
+        return [_without_mixed_policies(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "DTypePolicy" and str(
+        config.get("config", {}).get("name", "")
+    ).startswith("mixed_"):
+        return "float32"
+    return {
+        key: "float32" if key == "dtype" and str(value).startswith("mixed_")
+        else _without_mixed_policies(value)
+        for key, value in config.items()
+    }
 
 
 def save_preset(model, preset_dir, **metadata):

@@ -109,3 +109,36 @@ def test_preset_round_trip(inpainter, tmp_path):
     image, mask = _image((40, 52, 3)), _mask((40, 52))
     np.testing.assert_array_equal(loaded.restore(image, mask=mask),
                                   inpainter.restore(image, mask=mask))
+
+
+def test_mask_images_of_any_mode_are_thresholded(tmp_path):
+    from zoo.tasks.inpainter import mask_from_image, read_mask
+
+    gray = np.array([[0, 100, 127, 128, 200, 255]], np.uint8)
+    expected = np.array([[0, 0, 0, 1, 1, 1]], np.float32)
+    for mode in ("L", "RGB", "P", "LA"):
+        path = tmp_path / f"mask_{mode}.png"
+        Image.fromarray(gray).convert(mode).save(path)
+        np.testing.assert_array_equal(read_mask(path, (1, 6)), expected, err_msg=mode)
+    Image.fromarray(gray > 127).save(tmp_path / "mask_1.png")  # mode "1"
+    np.testing.assert_array_equal(mask_from_image(tmp_path / "mask_1.png"), expected)
+    # White strokes on a transparent layer: transparent pixels are known,
+    # whatever colour they hide.
+    rgba = np.zeros((1, 4, 4), np.uint8)
+    rgba[..., :3] = 255
+    rgba[0, :, 3] = [0, 255, 255, 60]
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "layer.png")
+    np.testing.assert_array_equal(
+        mask_from_image(tmp_path / "layer.png"), np.array([[0, 1, 1, 0]], np.float32)
+    )
+    # A JPEG's ringing is thresholded away.
+    block = np.zeros((32, 32), np.uint8)
+    block[8:24, 8:24] = 255
+    Image.fromarray(block).save(tmp_path / "mask.jpg", quality=50)
+    np.testing.assert_array_equal(mask_from_image(tmp_path / "mask.jpg"), block / 255)
+
+
+def test_mask_file_that_is_not_an_image(inpainter, tmp_path):
+    (tmp_path / "mask.png").write_text("not a png")
+    with pytest.raises(ValueError, match="`mask`.*not an image"):
+        inpainter.restore(_image(), mask=tmp_path / "mask.png")

@@ -22,25 +22,63 @@ def _read_image(image):
     return read_image(image).astype(np.float32) / 255.0
 
 
+MASK_THRESHOLD = 127
+
+
+def mask_from_image(image):
+    """Reads a mask image (a path or PIL image) as float32 `HxW` of 0/1.
+
+    Any mode is accepted: the image is turned to grayscale (Pillow's luma),
+    pixels with transparency are composited over black first (transparent =
+    known), and gray values above 127 are missing (1). So white strokes on
+    black, or on a transparent layer, mark the holes; the soft edges of an
+    antialiased brush or JPEG noise are thresholded. EXIF orientation is
+    applied, as for the image itself.
+
+    Example:
+    ```python
+    mask = mask_from_image("scratches.png")   # 1 where the mask is white
+    ```
+    """
+    if isinstance(image, (str, os.PathLike)):
+        if not os.path.isfile(image):
+            raise ValueError(f"`mask` file not found: {str(image)!r}.")
+        try:
+            return mask_from_image(read_image(image, keep_alpha=True))
+        except ValueError as error:  # not an image Pillow can read
+            raise ValueError(str(error).replace("`image`", "`mask`", 1)) from error
+    if isinstance(image, Image.Image):
+        image = read_image(image, keep_alpha=True)
+    image = np.asarray(image)
+    alpha = None
+    if image.ndim == 3 and image.shape[-1] == 4:
+        image, alpha = image[..., :3], image[..., 3:].astype(np.float32) / 255.0
+    gray = np.asarray(Image.fromarray(np.ascontiguousarray(image)).convert("L"), np.float32)
+    if alpha is not None:
+        gray = gray * alpha[..., 0]
+    return (gray > MASK_THRESHOLD).astype(np.float32)
+
+
 def read_mask(mask, shape):
     """Checks an inpainting mask and returns it as float32 `HxW` of 0/1.
 
     Args:
-        mask: a path to an image (read as grayscale), a PIL image, or an
-            array `HxW` / `HxWx1` of bool, 0/1 or 0/255; 1 (255) = missing.
+        mask: a path to a mask image or a PIL image (any mode; gray > 127 =
+            missing, transparent = known: see `mask_from_image`), or an array
+            `HxW` / `HxWx1` of bool, 0/1 or 0/255 (1 or 255 = missing; an
+            array must be binary, it is not thresholded).
         shape: the image's `(height, width)`.
+
+    Raises:
+        ValueError: naming `mask`, when it is missing, of another size than
+            the image, not binary, or marks every pixel missing.
 
     Example:
     >>> read_mask(np.array([[0, 255]], np.uint8), (1, 2))
     array([[0., 1.]], dtype=float32)
     """
-    if isinstance(mask, (str, os.PathLike)):
-        if not os.path.isfile(mask):
-            raise ValueError(f"`mask` file not found: {str(mask)!r}.")
-        with Image.open(mask) as pil:
-            mask = np.asarray(pil.convert("L"))
-    elif isinstance(mask, Image.Image):
-        mask = np.asarray(mask.convert("L"))
+    if isinstance(mask, (str, os.PathLike, Image.Image)):
+        mask = mask_from_image(mask)
     mask = np.asarray(mask)
     if mask.ndim == 3 and mask.shape[-1] == 1:
         mask = mask[..., 0]
@@ -64,7 +102,7 @@ def read_mask(mask, shape):
             f"`mask` must be binary: 0/1 (or 0/255, or bool), 1 = missing. "
             f"Received values {shown}{' ...' if len(values) > 6 else ''}"
         )
-    if mask.min() == 1:
+    if mask.size and mask.min() == 1:
         raise ValueError("`mask` marks every pixel missing: there is nothing to inpaint from.")
     return mask
 
@@ -175,8 +213,9 @@ class Inpainter(ImageRestorer):
         Args:
             image: a path, PIL image or array `HxW`, `HxWx3` or `HxWx4` (uint8,
                 or float in [0, 1]); alpha is passed through.
-            mask: where pixels are missing: a path to a mask image, or an `HxW`
-                array of bool, 0/1 or 0/255 (see `read_mask`).
+            mask: where pixels are missing: a path to a mask image or a PIL
+                image (gray > 127 = missing, transparent = known), or an `HxW`
+                array of bool, 0/1 or 0/255, 1 = missing (see `read_mask`).
             tile_size, tile_overlap: override the tiling.
             batch_size: tiles per forward pass.
             verbose: show a progress bar over the tiles.
