@@ -14,3 +14,10 @@ __all__ = ["PSNR", "SSIM", "psnr", "rgb_to_y", "ssim"]
 from zoo.metrics.shapes_judge import describe, judge, judge_batch  # noqa: E402
 
 __all__ += ["describe", "judge", "judge_batch"]
+from zoo.metrics.text_to_image_protocols import (  # noqa: E402
+    grammar_prompts,
+    paraphrase_prompts,
+    text_to_image_scores,
+)
+
+__all__ += ["grammar_prompts", "paraphrase_prompts", "text_to_image_scores"]

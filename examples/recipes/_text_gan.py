@@ -1,0 +1,224 @@
+"""The training loop shared by the text-to-image GAN recipes (`text_gan_*.py`).
+
+Two stages, because the GPU machine that trains has no TensorFlow and no
+MiniLM package:
+
+1. `train`: renders a pool of captioned-shape scenes (training grammar, the
+   held-out colour-shape pairs never appear), several renders per scene,
+   and fits a `TextGANTextToImage` for a time budget, keeping an EMA of the
+   generator. With the MiniLM encoder the frozen sentence vectors of the
+   pool's captions come from `--text-cache` (made here by `cache-text`), so
+   the device needs neither MiniLM's weights nor its package. Writes the
+   networks' weights and `train.json`.
+2. `assemble`: builds the real preset (tokenizer + encoder + the trained
+   networks), scores it with `zoo.metrics.text_to_image_scores` (the shapes
+   judge on fresh prompts) and saves it with its metadata.
+
+Without a GPU both stages run back to back: `--stage all` (the default).
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import keras
+import numpy as np
+
+import zoo
+from zoo.data.captioned_shapes import caption, render, sample_scene
+from zoo.training import GeneratorEMA, StopAfter
+
+WEIGHT_FILES = ("generator", "discriminator", "text_encoder")
+
+
+def parse_args(preset, doc, encoder):
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--stage", choices=("all", "cache-text", "train", "assemble"),
+                        default="all")
+    parser.add_argument("--time-budget", type=float, default=600.0,
+                        help="seconds of adversarial training")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="train exactly this many steps instead of --time-budget")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--scenes", type=int, default=8192,
+                        help="distinct training scenes (one caption each)")
+    parser.add_argument("--renders", type=int, default=8,
+                        help="renders per scene (layouts and colour jitter differ)")
+    parser.add_argument("--width", type=int, default=64,
+                        help="generator and discriminator width")
+    parser.add_argument("--mixed-precision", action="store_true")
+    parser.add_argument("--text-cache", default=os.path.join(".gpu", f"{preset}_text.npz"))
+    parser.add_argument("--trained", default=os.path.join("/tmp", f"{preset}_trained"),
+                        help="where `train` writes and `assemble` reads the weights")
+    parser.add_argument("--output", default=os.path.join("presets", preset))
+    parser.add_argument("--hardware", default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    args.encoder = encoder
+    return args
+
+
+def scene_pool(num_scenes, renders, seed):
+    """`num_scenes` training scenes, one caption each, `renders` images each."""
+    rng = np.random.default_rng((seed, 7))
+    scenes = [sample_scene(rng, held_out="exclude") for _ in range(num_scenes)]
+    captions = [caption(scene, rng) for scene in scenes]
+    images = np.empty((num_scenes * renders, 64, 64, 3), np.uint8)
+    for i, scene in enumerate(scenes):
+        for k in range(renders):
+            images[i * renders + k] = render(scene, rng)
+    return images, [c for c in captions for _ in range(renders)], captions
+
+
+class CaptionIndexTokenizer:
+    """Captions of the pool -> their row in the text cache (as token id 0)."""
+
+    def __init__(self, captions, sequence_length=16):
+        self.index = {c: i for i, c in enumerate(captions)}
+        self.sequence_length = sequence_length
+
+    def __call__(self, prompts):
+        prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+        ids = np.zeros((len(prompts), self.sequence_length), np.int32)
+        ids[:, 0] = [self.index[p] for p in prompts]
+        return {"token_ids": ids, "padding_mask": np.ones_like(ids)}
+
+
+class CachedSentenceEncoder(keras.layers.Layer):
+    """Looks up precomputed (frozen) sentence vectors by caption row."""
+
+    def __init__(self, table, **kwargs):
+        super().__init__(trainable=False, **kwargs)
+        self.table = self.add_weight(
+            shape=table.shape, initializer=keras.initializers.Constant(table),
+            trainable=False, name="table", dtype="float32",
+        )
+        self.hidden_dim = int(table.shape[1])
+
+    def call(self, inputs, training=False):
+        rows = inputs["token_ids"][:, 0]
+        pooled = keras.ops.take(self.table, rows, axis=0)
+        length = keras.ops.shape(inputs["token_ids"])[1]
+        states = keras.ops.zeros((keras.ops.shape(rows)[0], length, self.hidden_dim))
+        return {"token_states": states, "pooled": pooled}
+
+
+def build(args, text_encoder=None, tokenizer=None):
+    """The GAN; with `text_encoder`/`tokenizer` given, those replace the real ones."""
+    from zoo.models import TextGANDiscriminator, TextGANGenerator, TextGANTextToImage
+
+    keras.utils.set_random_seed(args.seed)
+    if text_encoder is None:
+        return TextGANTextToImage.from_scratch(
+            args.encoder, generator_width=args.width, discriminator_width=args.width,
+            attention_resolutions=attention(args), seed=args.seed,
+        )
+    dim = text_encoder.hidden_dim
+    return TextGANTextToImage(
+        generator=TextGANGenerator(text_dim=dim, width=args.width,
+                                   attention_resolutions=attention(args)),
+        discriminator=TextGANDiscriminator(text_dim=dim, width=args.width),
+        text_encoder=text_encoder, tokenizer=tokenizer, seed=args.seed,
+    )
+
+
+def attention(args):
+    # Cross-attention needs token states, which the MiniLM cache omits.
+    return (16,) if args.encoder == "tiny" else ()
+
+
+def cache_text(args):
+    """Frozen MiniLM sentence vectors of the pool's captions -> `--text-cache`."""
+    from zoo.text import MiniLMEncoder, PromptTokenizer
+
+    _, _, captions = scene_pool(args.scenes, 0, args.seed)
+    tokens = PromptTokenizer(16)(captions)
+    encoder = MiniLMEncoder()
+    pooled = np.concatenate([
+        keras.ops.convert_to_numpy(encoder({k: v[i:i + 512] for k, v in tokens.items()})["pooled"])
+        for i in range(0, len(captions), 512)
+    ])
+    os.makedirs(os.path.dirname(args.text_cache) or ".", exist_ok=True)
+    np.savez_compressed(args.text_cache, captions=np.array(captions), pooled=pooled.astype(np.float16))
+    print(f"cached {len(captions)} sentence vectors in {args.text_cache}")
+
+
+def train(args):
+    if args.mixed_precision:
+        keras.config.set_dtype_policy("mixed_bfloat16")
+    start = time.perf_counter()
+    images, captions, unique = scene_pool(args.scenes, args.renders, args.seed)
+    print(f"rendered {len(images)} images of {len(unique)} scenes in "
+          f"{time.perf_counter() - start:.0f} s", flush=True)
+    if args.encoder == "minilm":
+        cache = np.load(args.text_cache)
+        if list(cache["captions"]) != unique:
+            raise SystemExit(f"{args.text_cache} was made for other scenes: rerun --stage cache-text.")
+        table = cache["pooled"].astype(np.float32)
+        gan = build(args, CachedSentenceEncoder(table), CaptionIndexTokenizer(unique))
+    else:
+        gan = build(args)
+    gan.compile(jit_compile="auto")
+    ema = GeneratorEMA(decay=0.999)
+    steps_per_epoch = 500
+    steps_per_epoch = min(steps_per_epoch, args.steps or steps_per_epoch,
+                          len(images) // args.batch_size)
+    epochs = max(1, args.steps // steps_per_epoch) if args.steps else 10_000
+    callbacks = [ema] + ([] if args.steps else [StopAfter(args.time_budget)])
+    start = time.perf_counter()
+    gan.fit((images, captions), batch_size=args.batch_size, epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            seed=args.seed, verbose=2, callbacks=callbacks)
+    seconds = time.perf_counter() - start
+    os.makedirs(args.trained, exist_ok=True)
+    gan.generator.save_weights(os.path.join(args.trained, "generator.weights.h5"))
+    gan.discriminator.save_weights(os.path.join(args.trained, "discriminator.weights.h5"))
+    if args.encoder == "tiny":
+        gan.text_encoder.save_weights(os.path.join(args.trained, "text_encoder.weights.h5"))
+    steps = int(keras.ops.convert_to_numpy(gan.optimizer.iterations))
+    with open(os.path.join(args.trained, "train.json"), "w") as f:
+        json.dump({
+            "steps": steps, "seconds": round(seconds), "backend": keras.config.backend(),
+            "mixed_precision": args.mixed_precision,
+            "hardware": args.hardware or f"{platform.processor() or platform.machine()} CPU",
+            "command": " ".join(["python", *sys.argv]),
+        }, f)
+    print(f"trained {steps} steps in {seconds:.0f} s -> {args.trained}", flush=True)
+
+
+def assemble(args, preset, description):
+    from zoo.metrics import text_to_image_scores
+
+    keras.config.set_dtype_policy("float32")
+    with open(os.path.join(args.trained, "train.json")) as f:
+        run = json.load(f)
+    gan = build(args)
+    gan.generator.load_weights(os.path.join(args.trained, "generator.weights.h5"))
+    gan.discriminator.load_weights(os.path.join(args.trained, "discriminator.weights.h5"))
+    if args.encoder == "tiny":
+        gan.text_encoder.load_weights(os.path.join(args.trained, "text_encoder.weights.h5"))
+    scores = text_to_image_scores(gan.generate, paraphrases=args.encoder == "minilm")
+    precision = " mixed_bfloat16" if run["mixed_precision"] else ""
+    zoo.save_preset(
+        gan, args.output, task="text_to_image", description=description,
+        recipe=f"examples/recipes/{preset}.py", command=run["command"],
+        data=(f"captioned shapes (DESIGN.md), training grammar without the held-out pairs: "
+              f"{args.scenes} scenes x {args.renders} renders, seed {args.seed}"),
+        steps=run["steps"], hardware=run["hardware"],
+        backend=f"{run['backend']}{precision}, {run['seconds']} s of training",
+        metrics=scores,
+    )
+    print(json.dumps(scores, indent=2))
+
+
+def main(preset, doc, encoder, description):
+    args = parse_args(preset, doc, encoder)
+    if args.stage in ("all", "cache-text") and encoder == "minilm":
+        cache_text(args)
+    if args.stage in ("all", "train"):
+        train(args)
+    if args.stage in ("all", "assemble"):
+        assemble(args, preset, description)
