@@ -2,3 +2,4 @@
 
 from zoo.tasks.image_restorer import ImageRestorer
 from zoo.tasks.inpainter import Inpainter
+from zoo.tasks.text_to_image import TextToImageGAN

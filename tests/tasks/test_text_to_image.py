@@ -1,0 +1,235 @@
+"""TextToImageGAN: fit on every backend, generate, validate inputs, presets, callbacks."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from zoo.models import DiffAugment, TextGANDiscriminator, TextGANGenerator, TextGANTextToImage
+from zoo.tasks import TextToImageGAN
+from zoo.tasks.text_to_image import to_model_range
+from zoo.text import PromptTokenizer, TinyTextEncoder
+from zoo.training import GeneratorEMA, SampleGrid
+
+pytestmark = pytest.mark.backend
+
+SIZE = 16
+PROMPTS = ["a big red circle on the left", "small blue square, top"]
+
+
+def tiny_gan(seed=0, attention=True, **kwargs):
+    """A GAN small enough to compile fast on two CPU cores (16x16 images)."""
+    keras.utils.set_random_seed(seed)
+    tokenizer = PromptTokenizer(sequence_length=12)
+    encoder = TinyTextEncoder(
+        vocabulary_size=tokenizer.vocabulary_size, sequence_length=12, hidden_dim=8,
+        num_layers=1, num_heads=2, intermediate_dim=16,
+    )
+    generator = TextGANGenerator(
+        text_dim=8, noise_dim=4, image_size=SIZE, width=4, embedding_dim=8,
+        attention_resolutions=(8,) if attention else (), num_heads=2,
+    )
+    discriminator = TextGANDiscriminator(text_dim=8, image_size=SIZE, width=4)
+    return TextGANTextToImage(generator, discriminator, encoder, tokenizer, seed=seed, **kwargs)
+
+
+def captioned(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (n, SIZE, SIZE, 3), dtype=np.uint8)
+    words = ["red", "green", "blue", "circle", "square", "triangle", "left", "top"]
+    captions = [" ".join(rng.choice(words, 3)) for _ in range(n)]
+    return images, captions
+
+
+def snapshot(variables):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def moved(before, variables):
+    # Exact: weights behind a zero-initialised attention gate move very little.
+    return [v.path for b, v in zip(before, variables)
+            if not np.array_equal(b, keras.ops.convert_to_numpy(v))]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One tiny GAN trained 2 epochs x 2 steps, with an EMA and a sample grid."""
+    gan = tiny_gan()
+    networks = {
+        "generator": gan.generator.trainable_variables,
+        "discriminator": gan.discriminator.trainable_variables,
+        "text_encoder": gan.text_encoder.trainable_variables,
+    }
+    state = {
+        "bn": [v for v in gan.generator.non_trainable_variables if "moving" in v.path],
+        "spectral_u": [
+            v for v in gan.discriminator.non_trainable_variables if "vector_u" in v.path
+        ],
+        "seeds": [gan.seed_generator.state, gan.augment.seed_generator.state],
+    }
+    before = {k: snapshot(v) for k, v in {**networks, **state}.items()}
+    ema = GeneratorEMA(decay=0.5)
+    grid_dir = tmp_path_factory.mktemp("grids")
+    grid = SampleGrid(PROMPTS, grid_dir, seed=1, ema=ema)
+    images, captions = captioned()
+    history = gan.fit((images, captions), batch_size=4, epochs=2, verbose=0,
+                      callbacks=[ema, grid])
+    return dict(gan=gan, networks=networks, state=state, before=before, history=history,
+                ema=ema, grid=grid)
+
+
+def test_fit_trains_every_network(trained):
+    for name, variables in trained["networks"].items():
+        still = set(v.path for v in variables) - set(moved(trained["before"][name], variables))
+        # Two weights may stand still: the discriminator's last bias (its hinge
+        # gradients cancel) and attention key biases (softmax ignores them).
+        still = {p for p in still if not p.endswith(("unconditional/bias", "key/bias"))}
+        assert not still, f"{name}: {sorted(still)}"
+
+
+def test_fit_updates_statistics_spectral_vectors_and_seeds(trained):
+    for name, variables in trained["state"].items():
+        assert variables, name
+        assert moved(trained["before"][name], variables), f"{name} did not change"
+
+
+def test_fit_logs_finite_losses(trained):
+    history = trained["history"].history
+    assert set(history) == {"d_loss", "g_loss", "real_score", "fake_score", "mismatch_score"}
+    for name, values in history.items():
+        assert len(values) == 2 and np.all(np.isfinite(values)), name
+    assert int(trained["gan"].optimizer.iterations) == 4
+
+
+def test_players_and_optimizers(trained):
+    gan = trained["gan"]
+    d_ids = {id(v) for v in gan.discriminator_trainable_variables}
+    g_ids = {id(v) for v in gan.generator_trainable_variables}
+    # The trainable text encoder trains with the discriminator.
+    assert {id(v) for v in gan.text_encoder.trainable_variables} <= d_ids
+    assert not d_ids & g_ids
+    assert d_ids | g_ids == {id(v) for v in gan.trainable_variables}
+    assert float(gan.optimizer.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(gan.optimizer.d_optimizer.learning_rate) == pytest.approx(4e-4)
+
+
+def test_callbacks_write_grids_and_swap_in_the_average(trained):
+    grid, ema, gan = trained["grid"], trained["ema"], trained["gan"]
+    assert [p.rsplit("/", 1)[-1] for p in grid.paths] == ["epoch_001.png", "epoch_002.png"]
+    from PIL import Image
+
+    image = np.asarray(Image.open(grid.paths[-1]))
+    assert image.ndim == 3 and image.shape[0] > SIZE * 2 and image.shape[1] >= SIZE * 4
+    for variable, average in zip(gan.generator.trainable_variables, ema.average):
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(variable), keras.ops.convert_to_numpy(average), atol=1e-6
+        )
+    assert ema._raw is not None  # the training weights wait for the next fit
+
+
+def test_generate_shapes_dtype_and_determinism(trained):
+    gan = trained["gan"]
+    a = gan.generate(PROMPTS, seed=7)
+    assert a.shape == (2, SIZE, SIZE, 3) and a.dtype == np.uint8
+    np.testing.assert_array_equal(gan.generate(PROMPTS, seed=7), a)
+    np.testing.assert_array_equal(gan.generate(PROMPTS[:1], seed=7)[0], a[0])
+    assert not np.array_equal(gan.generate(PROMPTS, seed=8), a)
+    assert gan.generate(PROMPTS[0], seed=7).shape == (SIZE, SIZE, 3)
+    many = gan.generate(PROMPTS, seed=7, num_per_prompt=3, batch_size=4)
+    assert many.shape == (6, SIZE, SIZE, 3)
+    # Diffusion-only arguments are accepted and ignored.
+    np.testing.assert_array_equal(gan.generate(PROMPTS, seed=7, num_steps=50), a)
+
+
+def test_generate_validates_prompts(trained):
+    gan = trained["gan"]
+    with pytest.raises(ValueError, match="prompts"):
+        gan.generate([])
+    with pytest.raises(TypeError, match="prompts"):
+        gan.generate(["ok", 3])
+    with pytest.raises(TypeError, match="prompts"):
+        gan.generate(None)
+    with pytest.raises(ValueError, match="num_per_prompt"):
+        gan.generate(PROMPTS, num_per_prompt=0)
+    with pytest.raises(TypeError, match="seed"):
+        gan.generate(PROMPTS, seed="zero")
+
+
+def test_fit_from_a_stream_of_batches(trained):
+    gan = trained["gan"]
+    steps = int(gan.optimizer.iterations)
+
+    def batches():
+        rng = np.random.default_rng(1)
+        while True:
+            images, captions = captioned(4, seed=int(rng.integers(1000)))
+            yield images.astype("float32") / 255.0, [c.encode() for c in captions]
+
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        gan.fit(batches(), epochs=1, verbose=0)
+    gan.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)
+    assert int(gan.optimizer.iterations) == steps + 2
+
+
+def test_fit_validates_data(trained):
+    gan = trained["gan"]
+    images, captions = captioned(4)
+    with pytest.raises(ValueError, match="images"):
+        gan.fit((images[:, :8], captions), batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match="captions"):
+        gan.fit((images, captions[:3]), batch_size=2, verbose=0)
+    with pytest.raises(TypeError, match="captions"):
+        gan.fit((images, [1, 2, 3, 4]), batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match="image_range"):
+        gan.fit((images / 255.0, captions), image_range=(0, 255), verbose=0)
+
+
+def test_to_model_range():
+    u8 = np.array([0, 255], np.uint8).reshape(1, 1, 2, 1).repeat(3, -1)
+    u8 = np.tile(u8, (1, 2, 1, 1))
+    np.testing.assert_allclose(to_model_range(u8, 2)[0, 0, :, 0], [-1, 1])
+    unit = u8.astype("float32") / 255.0
+    np.testing.assert_allclose(to_model_range(unit, 2), to_model_range(u8, 2))
+    signed = unit * 2 - 1
+    np.testing.assert_allclose(to_model_range(signed, 2), signed)
+    np.testing.assert_allclose(to_model_range(unit * 0.5 + 0.5, 2, image_range=(-1, 1)),
+                               unit * 0.5 + 0.5)
+    with pytest.raises(ValueError, match="NaN"):
+        to_model_range(np.full((1, 2, 2, 3), np.nan, np.float32), 2)
+
+
+def test_preset_round_trip(trained, tmp_path):
+    gan = trained["gan"]
+    preset = tmp_path / "tiny_text_gan"
+    gan.save_to_preset(preset, description="tiny test GAN")
+    metadata = json.loads((preset / "metadata.json").read_text())
+    assert metadata["task"] == "text_to_image"
+    assert metadata["params"] == gan.generator.count_params()
+    for name in ("config.json", "model.weights.h5", "task.json", "task.weights.h5"):
+        assert (preset / name).is_file(), name
+    expected = gan.generate(PROMPTS, seed=3)
+    for loader in (zoo.from_preset, TextToImageGAN.from_preset, TextGANTextToImage.from_preset):
+        loaded = loader(str(preset))
+        assert type(loaded) is TextGANTextToImage
+        assert isinstance(loaded.augment, DiffAugment)
+        np.testing.assert_array_equal(loaded.generate(PROMPTS, seed=3), expected)
+        for a, b in zip(loaded.discriminator.weights, gan.discriminator.weights):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(a),
+                                          keras.ops.convert_to_numpy(b))
+        for a, b in zip(loaded.text_encoder.weights, gan.text_encoder.weights):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(a),
+                                          keras.ops.convert_to_numpy(b))
+
+
+def test_constructor_checks():
+    with pytest.raises(ValueError, match="mismatch_weight"):
+        tiny_gan(mismatch_weight=1.0)
+    gan = tiny_gan(attention=False, augment=None, compile=False)
+    assert gan.augment is None and not gan.generator.uses_token_states
+    with pytest.raises(ValueError, match="text_dim"):
+        TextGANTextToImage(
+            TextGANGenerator(text_dim=5, image_size=SIZE, width=2, attention_resolutions=()),
+            gan.discriminator, gan.text_encoder, gan.tokenizer,
+        )

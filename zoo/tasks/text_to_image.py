@@ -1,0 +1,662 @@
+"""Text-to-image GANs: what a user holds to generate from prompts and fine-tune."""
+
+import keras
+import keras_hub
+import numpy as np
+from keras import ops
+
+from zoo.training.adversarial import AdversarialTrainer
+
+# Batches a `fit` data source may yield, besides `(images, captions)` pairs.
+_TOKEN_KEYS = ("token_ids", "padding_mask")
+
+
+def check_prompts(prompts):
+    """`prompts` as a list of str, or a `ValueError`/`TypeError` naming it."""
+    if isinstance(prompts, str):
+        return [prompts]
+    if isinstance(prompts, np.ndarray):
+        if prompts.ndim != 1:
+            raise ValueError(
+                "`prompts` must be a string or a 1-D list of strings. "
+                f"Received: an array of shape {prompts.shape}"
+            )
+        prompts = prompts.tolist()
+    if not isinstance(prompts, (list, tuple)):
+        raise TypeError(
+            f"`prompts` must be a string or a list of strings. Received: {type(prompts).__name__}"
+        )
+    if len(prompts) == 0:
+        raise ValueError("`prompts` must hold at least one prompt. Received: an empty list")
+    for i, prompt in enumerate(prompts):
+        if not isinstance(prompt, str):
+            raise TypeError(
+                f"`prompts` must hold only strings. Received: prompts[{i}] of "
+                f"type {type(prompt).__name__}"
+            )
+    return list(prompts)
+
+
+def _check_captions(captions, count=None):
+    if isinstance(captions, np.ndarray):
+        captions = captions.tolist()
+    if isinstance(captions, str) or not isinstance(captions, (list, tuple)):
+        raise TypeError(
+            "`captions` must be a list of strings (one per image). Received: "
+            f"{type(captions).__name__}"
+        )
+    out = []
+    for i, text in enumerate(captions):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        if not isinstance(text, str):
+            raise TypeError(
+                f"`captions` must hold only strings. Received: captions[{i}] of "
+                f"type {type(text).__name__}"
+            )
+        out.append(text)
+    if count is not None and len(out) != count:
+        raise ValueError(
+            f"`captions` must have one caption per image: {count} images, "
+            f"{len(out)} captions."
+        )
+    return out
+
+
+def _image_range(images, image_range):
+    if image_range is not None:
+        image_range = tuple(float(v) for v in image_range)
+        if image_range not in ((0.0, 1.0), (-1.0, 1.0)):
+            raise ValueError(
+                f"`image_range` must be None, (0, 1) or (-1, 1). Received: {image_range}"
+            )
+        return image_range
+    # Auto: float images with negative values are in [-1, 1], others in [0, 1].
+    return (-1.0, 1.0) if float(np.min(images)) < 0 else (0.0, 1.0)
+
+
+def to_model_range(images, image_size, image_range=None):
+    """uint8 `[0, 255]`, float `[0, 1]` or float `[-1, 1]` images -> float32 `[-1, 1]`.
+
+    Integer images are on the 0-255 scale. For float images `image_range`
+    says which range they are in; `None` decides per call: `(-1, 1)` when
+    any value is negative, else `(0, 1)`.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:] != (image_size, image_size, 3):
+        raise ValueError(
+            f"`images` must be [N, {image_size}, {image_size}, 3]. "
+            f"Received: shape={images.shape}"
+        )
+    if images.shape[0] == 0:
+        raise ValueError("`images` is empty.")
+    if images.dtype.kind in "ui":
+        return images.astype(np.float32) / 127.5 - 1.0
+    if images.dtype.kind != "f":
+        raise TypeError(f"`images` must be uint8 or float. Received: dtype={images.dtype}")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("`images` contains NaN or infinite values.")
+    low, _ = _image_range(images, image_range)
+    images = images.astype(np.float32)
+    return images if low < 0 else images * 2.0 - 1.0
+
+
+class CaptionedImageBatches(keras.utils.PyDataset):
+    """`(images, captions)` arrays -> shuffled, tokenized training batches.
+
+    Each batch is `{"images": float32 [-1, 1], "token_ids", "padding_mask"}`;
+    tokenizing here, in the data path, is what lets `fit` run on JAX and
+    PyTorch, which cannot take strings. A remainder smaller than
+    `batch_size` is dropped (unless it is the only batch), so every step
+    has the same shape.
+    """
+
+    def __init__(self, images, captions, tokenizer, image_size, batch_size=32, shuffle=True,
+                 seed=None, image_range=None, **kwargs):
+        super().__init__(**kwargs)
+        images = np.asarray(images)
+        captions = _check_captions(captions, count=len(images))
+        if images.dtype.kind == "f":
+            image_range = _image_range(images, image_range)
+        self.images = to_model_range(images, image_size, image_range)
+        self.captions = captions
+        self.tokenizer = tokenizer
+        self.batch_size = int(batch_size)
+        if self.batch_size < 1:
+            raise ValueError(f"`batch_size` must be positive. Received: {batch_size}")
+        self.shuffle = bool(shuffle)
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(len(self.images))
+        self.on_epoch_end()
+
+    def __len__(self):
+        return max(1, len(self.images) // self.batch_size)
+
+    def __getitem__(self, index):
+        rows = self._order[index * self.batch_size: (index + 1) * self.batch_size]
+        tokens = self.tokenizer([self.captions[i] for i in rows])
+        return ({"images": self.images[rows], **_tokens(tokens)},)
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self._order = self._rng.permutation(len(self.images))
+
+
+def _tokens(tokens):
+    return {key: np.asarray(tokens[key], dtype=np.int32) for key in _TOKEN_KEYS}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
+    """A text-conditioned GAN: prompts to images in one pass, trained with `fit`.
+
+    Holds a `tokenizer` (prompts -> token ids), a `text_encoder` (token ids
+    -> `{"token_states", "pooled"}`), a `generator` (the preset backbone:
+    noise + text -> image in [-1, 1]) and a `discriminator` (image + pooled
+    text -> logit). Any networks with those contracts fit; see
+    `zoo.models.TextGANTextToImage` for the zoo's own.
+
+    Training (`fit`) alternates, each step, one discriminator and one
+    generator update (`zoo.training.adversarial_train_step`, on TensorFlow,
+    JAX and PyTorch) with two optimizers:
+
+    * discriminator, hinge loss with a matching-aware term:
+      `relu(1 - D(x, t)) + (1 - w) relu(1 + D(G(z, t), t))
+      + w relu(1 + D(x, roll(t)))`, where `roll(t)` gives each real image
+      the caption of its neighbour in the batch and `w = mismatch_weight`;
+    * generator: `-D(G(z, t), t)`;
+    * `augment` (DiffAugment) transforms real and fake images alike before
+      the discriminator.
+
+    The text encoder is shared. A frozen encoder (`MiniLMEncoder`) never
+    trains. A trainable one (`TinyTextEncoder`) is trained with the
+    discriminator, by its loss through the projection term: matching
+    captions must score above mismatched ones, which teaches it the words
+    that tell images apart (colour, shape, size, place). The generator reads
+    the text features with their gradient stopped.
+
+    Args:
+        generator: the backbone; a dict-input model with `"noise"`, `"text"`
+            (and `"token_states"`, `"padding_mask"` when its
+            `uses_token_states` is true), attributes `noise_dim`,
+            `image_size`, `text_dim`.
+        discriminator: model of `{"images", "text"}` -> `[N, 1]` logits.
+        text_encoder: model of `{"token_ids", "padding_mask"}` ->
+            `{"token_states", "pooled"}`.
+        tokenizer: callable, list of str -> `{"token_ids", "padding_mask"}`
+            numpy arrays (`zoo.text.PromptTokenizer`).
+        augment: layer applied to the discriminator's inputs while training
+            (`None`: none).
+        mismatch_weight: `w` above, in [0, 1).
+        seed: seed of the model's noise `SeedGenerator` (training noise).
+
+    Example:
+    ```python
+    gan = zoo.models.TextGANTextToImage.from_scratch(text_encoder="tiny")
+    gan.fit((images, captions), batch_size=64, epochs=10)  # uint8 images
+    images = gan.generate(["a big red circle on the left"], seed=0)  # uint8
+    ```
+    """
+
+    preset_task = "text_to_image"
+    adversarial_metric_names = (
+        "d_loss", "g_loss", "real_score", "fake_score", "mismatch_score",
+    )
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        text_encoder,
+        tokenizer,
+        augment=None,
+        mismatch_weight=0.5,
+        seed=None,
+        name=None,
+        dtype=None,
+        compile=True,
+        **kwargs,
+    ):
+        if not 0.0 <= float(mismatch_weight) < 1.0:
+            raise ValueError(
+                f"`mismatch_weight` must be in [0, 1). Received: mismatch_weight={mismatch_weight}"
+            )
+        for attr in ("noise_dim", "image_size", "text_dim"):
+            if not hasattr(generator, attr):
+                raise ValueError(f"`generator` must have an `{attr}` attribute.")
+        # A subclassed Task: every network is set after Model.__init__ so
+        # that Keras tracks it on every backend (torch included).
+        super().__init__(name=name, dtype=dtype, compile=False, **kwargs)
+        self.backbone = generator
+        self.discriminator = discriminator
+        self.text_encoder = text_encoder
+        self.tokenizer = tokenizer
+        self.augment = augment
+        self.mismatch_weight = float(mismatch_weight)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._init_adversarial()
+        self._build_networks()
+        self.built = True
+        if compile:
+            self.compile()
+
+    # === Networks ===
+
+    @property
+    def generator(self):
+        """The generator (this task's preset backbone)."""
+        return self.backbone
+
+    @property
+    def noise_dim(self):
+        return int(self.generator.noise_dim)
+
+    @property
+    def image_size(self):
+        return int(self.generator.image_size)
+
+    def _build_networks(self):
+        """Builds every sublayer with one tiny forward pass (no state change)."""
+        length = int(getattr(self.tokenizer, "sequence_length", 8))
+        tokens = {
+            "token_ids": np.zeros((1, length), np.int32),
+            "padding_mask": np.ones((1, length), np.int32),
+        }
+        encoded = self.text_encoder(tokens, training=False)
+        pooled_dim = int(encoded["pooled"].shape[-1])
+        if pooled_dim != int(self.generator.text_dim):
+            raise ValueError(
+                f"The text encoder gives {pooled_dim}-d text vectors but the "
+                f"generator takes text_dim={self.generator.text_dim}."
+            )
+        if self.augment is not None and not self.augment.built:
+            self.augment.build((None, self.image_size, self.image_size, 3))
+
+    def _encode(self, tokens, training=False):
+        training = bool(training and self.text_encoder.trainable)
+        return self.text_encoder(
+            {"token_ids": tokens["token_ids"], "padding_mask": tokens["padding_mask"]},
+            training=training,
+        )
+
+    def _generator_inputs(self, noise, encoded, padding_mask):
+        inputs = {"noise": noise, "text": ops.stop_gradient(encoded["pooled"])}
+        if getattr(self.generator, "uses_token_states", False):
+            inputs["token_states"] = ops.stop_gradient(encoded["token_states"])
+            inputs["padding_mask"] = padding_mask
+        return inputs
+
+    def _noise(self, batch):
+        return keras.random.normal((batch, self.noise_dim), seed=self.seed_generator)
+
+    def call(self, inputs, training=False):
+        """`{"token_ids", "padding_mask"[, "noise"]}` -> images in [-1, 1].
+
+        Without `"noise"`, it is drawn from the model's seed generator.
+        """
+        encoded = self._encode(inputs, training=False)
+        noise = inputs.get("noise") if isinstance(inputs, dict) else None
+        if noise is None:
+            noise = self._noise(ops.shape(inputs["token_ids"])[0])
+        return self.generator(
+            self._generator_inputs(noise, encoded, inputs["padding_mask"]), training=training
+        )
+
+    # === Training ===
+
+    @property
+    def discriminator_trainable_variables(self):
+        """The discriminator's and the (trainable) text encoder's variables."""
+        variables = list(self.discriminator.trainable_variables)
+        if self.text_encoder.trainable:
+            variables += self.text_encoder.trainable_variables
+        return variables
+
+    @property
+    def generator_trainable_variables(self):
+        return list(self.generator.trainable_variables)
+
+    def compile(self, g_optimizer="auto", d_optimizer="auto", **kwargs):
+        """Compiles with one optimizer per player.
+
+        Args:
+            g_optimizer: `"auto"` is `Adam(1e-4, beta_1=0, beta_2=0.9)`.
+            d_optimizer: `"auto"` is `Adam(4e-4, beta_1=0, beta_2=0.9)`
+                (the two-time-scale rule); it also trains a trainable text
+                encoder.
+            **kwargs: `jit_compile`, `steps_per_execution`, `run_eagerly`.
+
+        Example:
+        ```python
+        gan.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0),
+                    d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0))
+        ```
+        """
+        if g_optimizer == "auto":
+            g_optimizer = keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
+        if d_optimizer == "auto":
+            d_optimizer = keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9)
+        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **kwargs)
+
+    def _batch(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return x
+
+    def discriminator_loss(self, data):
+        x = self._batch(data)
+        real = ops.cast(x["images"], "float32")
+        batch = ops.shape(real)[0]
+        encoded = self._encode(x, training=True)
+        fake = self.generator(
+            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"]), training=True
+        )
+        fake = ops.stop_gradient(ops.cast(fake, "float32"))
+        pooled = encoded["pooled"]
+        # One discriminator call: (real, text), (fake, text), (real, wrong text).
+        images = ops.concatenate([real, fake, real], axis=0)
+        texts = ops.concatenate([pooled, pooled, ops.roll(pooled, 1, axis=0)], axis=0)
+        if self.augment is not None:
+            images = self.augment(images, training=True)
+        logits = ops.cast(
+            self.discriminator({"images": images, "text": texts}, training=True), "float32"
+        )
+        logits = ops.reshape(logits, (3, -1))
+        real_logits, fake_logits, mismatch_logits = logits[0], logits[1], logits[2]
+        w = self.mismatch_weight
+        loss = (
+            ops.mean(ops.relu(1.0 - real_logits))
+            + (1.0 - w) * ops.mean(ops.relu(1.0 + fake_logits))
+            + w * ops.mean(ops.relu(1.0 + mismatch_logits))
+        )
+        logs = {
+            "d_loss": loss,
+            "real_score": ops.mean(real_logits),
+            "fake_score": ops.mean(fake_logits),
+            "mismatch_score": ops.mean(mismatch_logits),
+        }
+        return loss, logs
+
+    def generator_loss(self, data):
+        x = self._batch(data)
+        batch = ops.shape(x["token_ids"])[0]
+        encoded = self._encode(x, training=False)
+        fake = self.generator(
+            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"]), training=True
+        )
+        fake = ops.cast(fake, "float32")
+        if self.augment is not None:
+            fake = self.augment(fake, training=True)
+        logits = self.discriminator(
+            {"images": fake, "text": ops.stop_gradient(encoded["pooled"])}, training=False
+        )
+        loss = -ops.mean(ops.cast(logits, "float32"))
+        return loss, {"g_loss": loss}
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, *, image_range=None,
+            steps_per_epoch=None, shuffle=True, seed=None, **kwargs):
+        """Trains on captioned images.
+
+        Args:
+            x: the data, one of
+                * `(images, captions)`, or `x=images, y=captions`: arrays of
+                  `[N, S, S, 3]` images and a list of N strings, batched,
+                  shuffled each epoch and tokenized on the fly;
+                * a `tf.data.Dataset`, `keras.utils.PyDataset` or any
+                  iterable of `(images, captions)` batches (captions as
+                  str or bytes), e.g. `zoo.data.shapes_dataset(64)`: an
+                  endless source needs `steps_per_epoch`;
+                * batches already tokenized:
+                  `{"images", "token_ids", "padding_mask"}` dicts.
+                Images are uint8 (0-255) or float in `[0, 1]` or `[-1, 1]`.
+            image_range: `(0, 1)` or `(-1, 1)` for float images; `None`
+                infers it (negative values mean `[-1, 1]`).
+            batch_size: for arrays (default 32).
+            steps_per_epoch: steps per epoch (needed for endless sources).
+            shuffle: reshuffle arrays each epoch.
+            seed: seed of the array shuffling.
+            **kwargs: passed to `keras.Model.fit` (`callbacks`, `verbose`...).
+
+        Example:
+        ```python
+        images, captions, _ = zoo.data.CaptionedShapes(seed=0).sample(1024)
+        gan.fit((images, captions), batch_size=64, epochs=20)
+        gan.fit(zoo.data.shapes_dataset(64), steps_per_epoch=500, epochs=4)
+        ```
+        """
+        data = self._training_data(x, y, batch_size, shuffle, seed, image_range)
+        if steps_per_epoch is None and not isinstance(data, keras.utils.PyDataset):
+            steps_per_epoch = self._known_steps(x)
+            if steps_per_epoch is None:
+                raise ValueError(
+                    "This data source has no known length: pass `steps_per_epoch`."
+                )
+        # Shuffling happens in `CaptionedImageBatches`; streams come as they are.
+        return keras.Model.fit(
+            self, data, epochs=epochs, steps_per_epoch=steps_per_epoch, shuffle=False, **kwargs
+        )
+
+    def evaluate(self, *args, **kwargs):
+        raise NotImplementedError(
+            "A GAN has no held-out loss to evaluate: judge its `generate` "
+            "outputs (e.g. zoo.metrics.shapes_judge) instead."
+        )
+
+    def _training_data(self, x, y, batch_size, shuffle, seed, image_range):
+        size = self.image_size
+        if y is not None:
+            x = (x, y)
+        if isinstance(x, tuple) and len(x) == 2 and not isinstance(x[0], dict):
+            images, captions = x
+            if isinstance(images, np.ndarray) or isinstance(images, list):
+                return CaptionedImageBatches(
+                    images, captions, self.tokenizer, size, batch_size=batch_size or 32,
+                    shuffle=shuffle, seed=seed, image_range=image_range,
+                )
+        if isinstance(x, dict):
+            raise ValueError(
+                "Pass tokenized data as an iterable of batches; for arrays pass "
+                "`(images, captions)`."
+            )
+        if x is None:
+            raise ValueError("`x` is required: `(images, captions)` or a dataset of them.")
+        if batch_size is not None:
+            raise ValueError("`batch_size` is only for arrays: a dataset is already batched.")
+        return self._batches_from(x, image_range)
+
+    @staticmethod
+    def _known_steps(source):
+        try:
+            import tensorflow as tf
+
+            if isinstance(source, tf.data.Dataset):
+                n = int(source.cardinality())
+                return n if n > 0 else None
+        except ImportError:  # pragma: no cover - tensorflow is a dependency
+            pass
+        try:
+            return len(source)
+        except TypeError:
+            return None
+
+    def _prepare(self, batch, image_range):
+        """One source batch -> `{"images", "token_ids", "padding_mask"}` numpy."""
+        if isinstance(batch, dict):
+            images = batch.get("images")
+            if all(k in batch for k in _TOKEN_KEYS):
+                tokens = _tokens(batch)
+            else:
+                captions = batch.get("captions", batch.get("text"))
+                if images is None or captions is None:
+                    raise ValueError(
+                        "A batch dict needs `images` and `captions` (or `token_ids` "
+                        f"and `padding_mask`). Received keys: {sorted(batch)}"
+                    )
+                tokens = _tokens(self.tokenizer(_check_captions(_numpy(captions))))
+        elif isinstance(batch, (tuple, list)) and len(batch) >= 2:
+            images, captions = batch[0], batch[1]
+            tokens = _tokens(self.tokenizer(_check_captions(_numpy(captions))))
+        else:
+            raise ValueError(
+                "Each batch must be `(images, captions)` or a dict. Received: "
+                f"{type(batch).__name__}"
+            )
+        images = to_model_range(_numpy(images), self.image_size, image_range)
+        if len(images) != len(tokens["token_ids"]):
+            raise ValueError(
+                f"A batch has {len(images)} images but {len(tokens['token_ids'])} captions."
+            )
+        return {"images": images, **tokens}
+
+    def _batches_from(self, source, image_range):
+        try:
+            import tensorflow as tf
+
+            is_tf = isinstance(source, tf.data.Dataset)
+        except ImportError:  # pragma: no cover
+            is_tf = False
+        prepare = self._prepare
+
+        def batches():
+            if is_tf:
+                return source.as_numpy_iterator()
+            if isinstance(source, keras.utils.PyDataset):
+                return (source[i] for i in range(len(source)))
+            return iter(source)
+
+        def generate():
+            # Restart finite sources each epoch; a one-shot iterator ends.
+            while True:
+                iterator = batches()
+                count = 0
+                for batch in iterator:
+                    count += 1
+                    yield (prepare(batch, image_range),)
+                if isinstance(source, keras.utils.PyDataset):
+                    source.on_epoch_end()
+                if count == 0 or iterator is source:
+                    return
+
+        return generate()
+
+    # === Generation ===
+
+    def generate(self, prompts, seed=None, num_steps=None, guidance_scale=None, *,
+                 num_per_prompt=1, batch_size=64):
+        """Generates images from prompts (keras-hub `TextToImage` conventions).
+
+        Args:
+            prompts: a string (returns one `[S, S, 3]` image) or a non-empty
+                list of strings (returns `[N * num_per_prompt, S, S, 3]`).
+            seed: int: the same seed gives the same images (on the same
+                backend); `None` draws fresh noise.
+            num_steps, guidance_scale: accepted for compatibility with the
+                diffusion generators; a GAN samples in one pass and ignores them.
+            num_per_prompt: images per prompt (consecutive in the output).
+            batch_size: images per forward pass.
+
+        Returns:
+            uint8 images.
+
+        Example:
+        ```python
+        images = gan.generate(["a small blue square at the top",
+                               "red triangle, left side"], seed=0)
+        images.shape  # (2, 64, 64, 3)
+        ```
+        """
+        single = isinstance(prompts, str)
+        prompts = check_prompts(prompts)
+        if isinstance(num_per_prompt, bool) or not isinstance(num_per_prompt, (int, np.integer)) \
+                or num_per_prompt < 1:
+            raise ValueError(
+                f"`num_per_prompt` must be a positive int. Received: {num_per_prompt!r}"
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise TypeError(f"`seed` must be an int or None. Received: {seed!r}")
+        prompts = [p for p in prompts for _ in range(num_per_prompt)]
+        noise = np.random.default_rng(seed).standard_normal((len(prompts), self.noise_dim))
+        noise = noise.astype(np.float32)
+        tokens = _tokens(self.tokenizer(prompts))
+        outputs = []
+        for start in range(0, len(prompts), batch_size):
+            batch = {k: v[start: start + batch_size] for k, v in tokens.items()}
+            batch["noise"] = noise[start: start + batch_size]
+            images = self.predict_on_batch(batch)
+            outputs.append(np.asarray(keras.ops.convert_to_numpy(images), np.float32))
+        images = np.concatenate(outputs, axis=0)
+        images = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+        return images[0] if single and num_per_prompt == 1 else images
+
+    # === Presets ===
+
+    @classmethod
+    def from_preset(cls, preset, load_weights=True, **kwargs):
+        """Loads a text-to-image GAN from a preset name, directory, URL or hub handle.
+
+        Example:
+        ```python
+        gan = zoo.tasks.TextToImageGAN.from_preset("text_gan_shapes")
+        ```
+        """
+        from zoo.presets import load_preset
+
+        return load_preset(preset, expected_cls=cls, load_weights=load_weights, **kwargs)
+
+    def save_to_preset(self, preset_dir, max_shard_size=10, **metadata):
+        """Saves a preset directory with zoo's metadata (see `zoo.save_preset`).
+
+        The generator is the preset's backbone (`model.weights.h5`); the
+        discriminator and a trainable text encoder go to `task.weights.h5`.
+        A frozen `MiniLMEncoder` is stored by name only: its weights come
+        back from its own package on load.
+        """
+        from zoo.presets import save_preset
+
+        return save_preset(self, preset_dir, **metadata)
+
+    def _not_task_weights(self):
+        # The backbone has its own file; optimizer moments are no preset's business.
+        skip = list(self.backbone._flatten_layers())
+        if getattr(self, "optimizer", None) is not None:
+            skip += [self.optimizer]
+            skip += [getattr(self.optimizer, k, None) for k in ("d_optimizer", "g_optimizer")]
+        return [obj for obj in skip if obj is not None]
+
+    def save_task_weights(self, filepath):
+        """Saves the discriminator's and text encoder's weights (not the optimizers')."""
+        keras.saving.save_weights(self, filepath, objects_to_skip=self._not_task_weights())
+
+    def load_task_weights(self, filepath):
+        """Loads what `save_task_weights` wrote."""
+        keras.saving.load_weights(self, filepath, objects_to_skip=self._not_task_weights())
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "backbone": keras.layers.serialize(self.generator),
+            "discriminator": keras.layers.serialize(self.discriminator),
+            "text_encoder": keras.layers.serialize(self.text_encoder),
+            "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
+            "augment": None if self.augment is None else keras.layers.serialize(self.augment),
+            "mismatch_weight": self.mismatch_weight,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = config.pop("backbone")
+        for key in ("generator", "discriminator", "text_encoder", "augment"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.layers.deserialize(config[key])
+        if isinstance(config.get("tokenizer"), dict):
+            config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
+        config.pop("preprocessor", None)
+        return cls(**config)
+
+
+def _numpy(value):
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    return value
