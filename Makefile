@@ -39,6 +39,7 @@ test-torch: setup
 benchmark: setup
 	PYTHONPATH=. $(BIN)/python benchmarks/denoise.py
 	PYTHONPATH=. $(BIN)/python benchmarks/restoration.py
+	PYTHONPATH=. $(BIN)/python benchmarks/text_to_image.py
 
 clean:
 	rm -rf $(VENV) outputs build dist
