@@ -316,6 +316,134 @@ def test_export_inpainter_with_check(tmp_path, capsys, inpaint_preset, fmt, name
     assert float(match.group(1)) <= 1e-4
 
 
+# zoo generate and zoo export of a text_to_image preset
+
+PROMPT = "a large red circle above a small blue square"
+
+
+@pytest.fixture(scope="module")
+def t2i_preset(tmp_path_factory):
+    """A tiny text_to_image preset (16x16 images, a tiny trainable encoder)."""
+    import keras
+
+    from zoo.text import TinyTextEncoder
+
+    keras.utils.set_random_seed(0)
+    encoder = TinyTextEncoder(sequence_length=12, hidden_dim=8, num_layers=1, num_heads=2,
+                              intermediate_dim=16)
+    gan = zoo.models.TextGANTextToImage.from_scratch(
+        encoder, sequence_length=12, image_size=16, generator_width=4, discriminator_width=4,
+        noise_dim=4, attention_resolutions=(8,), seed=0,
+    )
+    path = tmp_path_factory.mktemp("presets") / "tiny_gan"
+    gan.save_to_preset(str(path), task="text_to_image")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def t2i_model(t2i_preset):
+    return zoo.from_preset(t2i_preset)
+
+
+def test_generate_one_image(tmp_path, capsys, t2i_preset, t2i_model):
+    out = tmp_path / "out" / "one.png"
+    argv = ["generate", "--preset", t2i_preset, PROMPT, "-o", str(out), "--seed", "3"]
+    assert main(argv) == 0
+    stdout = capsys.readouterr().out
+    assert str(out) in stdout and "1 image" in stdout and "seed 3" in stdout
+    image = np.asarray(Image.open(out))
+    np.testing.assert_array_equal(image, t2i_model.generate(PROMPT, seed=3))
+    assert sorted(p.name for p in out.parent.iterdir()) == ["one.png"]
+
+
+def test_generate_grid_with_prompts_under_images(tmp_path, capsys, t2i_preset, t2i_model):
+    from zoo.cli import generated_figure
+
+    prompts = [PROMPT, "green triangle, left"]
+    out = tmp_path / "grid.jpg"
+    argv = ["generate", "--preset", t2i_preset, *prompts, "-o", str(out), "--num", "3",
+            "--seed", "1"]
+    assert main(argv) == 0
+    assert "6 images in a grid" in capsys.readouterr().out
+    images = t2i_model.generate(prompts, seed=1, num_per_prompt=3)
+    expected = generated_figure(images, prompts, 3)
+    with Image.open(out) as grid:
+        assert grid.size == (expected.shape[1], expected.shape[0])
+    # Three columns (one row per prompt) of 2x-enlarged 16x16 images, text below.
+    assert expected.shape[1] > 3 * 32 and expected.shape[0] > 2 * 32 + 20
+    # The first cell is the first image, enlarged; white (text area) under the cells.
+    np.testing.assert_array_equal(expected[4:36:2, 4:36:2], images[0])
+    # One prompt with --num 4: a 2x2 grid.
+    single = generated_figure(images[:4], [PROMPT], 4)
+    assert single.shape[1] < expected.shape[1]
+
+
+def test_generate_without_seed_prints_one(tmp_path, capsys, t2i_preset, t2i_model):
+    out = tmp_path / "fresh.png"
+    assert main(["generate", "--preset", t2i_preset, PROMPT, "-o", str(out)]) == 0
+    seed = int(re.search(r"seed (\d+)", capsys.readouterr().out).group(1))
+    np.testing.assert_array_equal(np.asarray(Image.open(out)),
+                                  t2i_model.generate(PROMPT, seed=seed))
+
+
+def test_python_dash_m_zoo_generate(tmp_path, t2i_preset, t2i_model, subprocess_env):
+    """A fresh process loads the preset (its text encoder class included)."""
+    out = tmp_path / "fresh.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "zoo", "generate", "--preset", t2i_preset, PROMPT,
+         "-o", str(out), "--seed", "2"],
+        cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    np.testing.assert_array_equal(np.asarray(Image.open(out)),
+                                  t2i_model.generate(PROMPT, seed=2))
+
+
+@pytest.mark.parametrize(
+    "case, fragments",
+    [
+        ("unknown_preset", ["Unknown preset", "tiny_gn"]),
+        ("other_task", ["DnCNNImageRestorer", "text_to_image"]),
+        ("no_prompt", ["No prompt"]),
+        ("blank_prompt", ["Prompt 2 is empty"]),
+        ("num_zero", ["--num", "at least 1"]),
+        ("negative_seed", ["--seed", "non-negative"]),
+        ("bad_extension", [".xyz"]),
+    ],
+)
+def test_generate_errors(tmp_path, capsys, t2i_preset, case, fragments):
+    out = tmp_path / ("out.xyz" if case == "bad_extension" else "out.png")
+    preset = {"unknown_preset": "tiny_gn", "other_task": PRESET}.get(case, t2i_preset)
+    prompts = {"no_prompt": [], "blank_prompt": [PROMPT, "  "]}.get(case, [PROMPT])
+    argv = ["generate", "--preset", preset, *prompts, "-o", str(out)]
+    argv += {"num_zero": ["--num", "0"], "negative_seed": ["--seed", "-1"]}.get(case, [])
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt, name", [("litert", "g.tflite"), ("tf_saved_model", "g_sm")])
+def test_export_text_to_image_with_check(tmp_path, capsys, t2i_preset, fmt, name):
+    out = tmp_path / name
+    argv = ["export", "--preset", t2i_preset, "--format", fmt, "-o", str(out), "--check"]
+    assert main(argv) == 0
+    assert out.exists()
+    stdout = capsys.readouterr().out
+    assert "token_ids 1x12" in stdout and "padding_mask 1x12" in stdout
+    assert "noise 1x4" in stdout
+    match = re.search(r"max abs diff ([0-9.eE+-]+)", stdout)
+    assert match, stdout
+    assert float(match.group(1)) <= 1e-4
+
+
+def test_export_text_to_image_input_shape_is_an_error(tmp_path, capsys, t2i_preset):
+    argv = ["export", "--preset", t2i_preset, "-o", str(tmp_path / "g.tflite"),
+            "--input-shape", "16x16"]
+    assert main(argv) == 2
+    assert_one_line_error(capsys.readouterr().err, "input_shape", "text-to-image")
+    assert list(tmp_path.iterdir()) == []
+
+
 # zoo demo
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 import zoo
 from zoo import demo
 
-TASKS = {"denoise", "super_resolution", "deblur", "inpaint"}
+TASKS = {"denoise", "super_resolution", "deblur", "inpaint", "text_to_image"}
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def _figure_ok(path, crop=64):
         assert figure.height > crop  # plus the titles
 
 
-def test_examples_cover_every_restoration_task():
+def test_examples_cover_every_task():
     assert set(demo.EXAMPLES) == TASKS
     chosen = demo.demo_presets()
     embedded = zoo.list_presets()
@@ -107,3 +107,66 @@ def test_deblur_and_inpaint_examples(tmp_path, small_crop, task):
     _figure_ok(result.paths[0])
     assert result.summary.startswith(f"{task}: tiny_{task} ")
     assert result.summary.count("dB") == 2
+
+
+# text_to_image: a grid of generated images, or one line when no preset is embedded.
+
+
+def _tiny_text_gan_preset(path):
+    from zoo.text import TinyTextEncoder
+
+    keras.utils.set_random_seed(0)
+    encoder = TinyTextEncoder(sequence_length=12, hidden_dim=8, num_layers=1, num_heads=2,
+                              intermediate_dim=16)
+    gan = zoo.models.TextGANTextToImage.from_scratch(
+        encoder, sequence_length=12, image_size=16, generator_width=4, discriminator_width=4,
+        noise_dim=4, attention_resolutions=(), seed=0,
+    )
+    return gan.save_to_preset(str(path), task="text_to_image")
+
+
+@pytest.fixture(scope="module")
+def text_gan_preset(tmp_path_factory):
+    return _tiny_text_gan_preset(tmp_path_factory.mktemp("presets") / "tiny_gan")
+
+
+def test_text_to_image_example_writes_a_grid(tmp_path, text_gan_preset):
+    from zoo.cli import generated_figure
+
+    result = demo.text_to_image_example(text_gan_preset, tmp_path / "out")
+    assert result.paths == [str(tmp_path / "out" / "text_to_image_tiny_gan.png")]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["text_to_image_tiny_gan.png"]
+    prompts = list(demo.TEXT_TO_IMAGE_PROMPTS)
+    images = zoo.from_preset(text_gan_preset).generate(
+        prompts, seed=demo.TEXT_TO_IMAGE_SEED, num_per_prompt=demo.TEXT_TO_IMAGE_SAMPLES
+    )
+    expected = generated_figure(images, prompts, demo.TEXT_TO_IMAGE_SAMPLES)
+    np.testing.assert_array_equal(np.asarray(Image.open(result.paths[0])), expected)
+    assert result.summary.startswith("text_to_image: tiny_gan, 4 prompts x 3 samples")
+    assert result.paths[0] in result.summary
+
+
+def test_run_generates_with_a_text_to_image_preset(tmp_path, capsys, monkeypatch,
+                                                   text_gan_preset):
+    monkeypatch.setattr(demo, "demo_presets", lambda tasks=None: {"text_to_image": text_gan_preset})
+    assert demo.run(str(tmp_path), tasks=["text_to_image"]) == [
+        str(tmp_path / "text_to_image_tiny_gan.png")
+    ]
+    assert capsys.readouterr().out.startswith("text_to_image: tiny_gan, ")
+
+
+def test_run_skips_text_to_image_without_preset(tmp_path, capsys, monkeypatch):
+    embedded = zoo.list_presets()
+    monkeypatch.setattr(
+        zoo, "list_presets",
+        lambda task=None: {n: m for n, m in embedded.items() if m.get("task") != "text_to_image"},
+    )
+    assert demo.run(str(tmp_path), tasks=["text_to_image"]) == []
+    assert capsys.readouterr().out == "text_to_image: skipped, no embedded preset yet\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_text_to_image_example_refuses_a_restorer(tmp_path):
+    with pytest.raises(ValueError, match="text_to_image"):
+        demo.text_to_image_example("dncnn_color_blind", tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -207,3 +207,126 @@ def test_multi_input_bad_inputs_name_the_argument(exported_inpainter, kind):
         run_exported(exported_inpainter[kind], images)
     with pytest.raises(ValueError, match="inputs.*keys"):
         run_exported(exported_inpainter[kind], {"images": images})
+
+
+# Text-to-image: the text encoder and generator in one graph,
+# token_ids + padding_mask + noise -> image in [-1, 1].
+
+T2I_PROMPTS = ["a large red circle above a small blue square", "small green triangle, left"]
+
+
+def tiny_text_gan(seed=0):
+    """A 16x16 text GAN with a tiny encoder (fast to build and convert)."""
+    import keras
+
+    from zoo.text import TinyTextEncoder
+
+    keras.utils.set_random_seed(seed)
+    encoder = TinyTextEncoder(sequence_length=12, hidden_dim=8, num_layers=1, num_heads=2,
+                              intermediate_dim=16)
+    return zoo.models.TextGANTextToImage.from_scratch(
+        encoder, sequence_length=12, image_size=16, generator_width=4, discriminator_width=4,
+        noise_dim=4, attention_resolutions=(8,), seed=seed,
+    )
+
+
+def assert_uint8_equal(images, expected, reference):
+    """`images_to_uint8(images) == expected`, except where `reference` (the
+    Keras floats) lies within 1e-3 of a rounding tie: there +-1 is allowed."""
+    from zoo.tasks.text_to_image import images_to_uint8
+
+    got = images_to_uint8(images).astype(int)
+    scaled = (np.asarray(reference, np.float64) + 1.0) * 127.5
+    tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3
+    assert np.array_equal(got[~tie], expected.astype(int)[~tie])
+    assert np.all(np.abs(got - expected.astype(int)) <= 1)
+
+
+@pytest.fixture(scope="module")
+def text_gan():
+    return tiny_text_gan()
+
+
+@pytest.fixture(scope="module")
+def exported_text_gan(tmp_path_factory, text_gan):
+    root = tmp_path_factory.mktemp("export_t2i")
+    paths = {
+        "litert": zoo.export(text_gan, root / "g.tflite"),
+        "saved_model": zoo.export(text_gan, root / "g_savedmodel", format="tf_saved_model"),
+    }
+    assert sorted(p.name for p in root.iterdir()) == ["g.tflite", "g_savedmodel"]
+    return paths
+
+
+def test_text_to_image_litert_signature(exported_text_gan):
+    from ai_edge_litert.interpreter import Interpreter
+
+    runner = Interpreter(model_path=exported_text_gan["litert"]).get_signature_runner()
+    inputs = runner.get_input_details()
+    assert {k: (v["dtype"], list(v["shape_signature"])) for k, v in inputs.items()} == {
+        "token_ids": (np.int32, [-1, 12]),
+        "padding_mask": (np.int32, [-1, 12]),
+        "noise": (np.float32, [-1, 4]),
+    }
+    (output,) = runner.get_output_details().values()
+    assert output["dtype"] == np.float32 and output["shape_signature"][-1] == 3
+
+
+@pytest.mark.parametrize("kind", ["litert", "saved_model"])
+def test_text_to_image_parity_and_generate(exported_text_gan, text_gan, kind):
+    from zoo.export import random_inputs
+
+    path = exported_text_gan[kind]
+    x = text_gan.export_inputs(T2I_PROMPTS, seed=5)
+    assert parity(text_gan, path, x) <= 1e-4
+    out = run_exported(path, x)
+    assert out.shape == (2, 16, 16, 3) and out.dtype == np.float32
+    assert out.min() >= -1.0 and out.max() <= 1.0
+    # What `generate` computes, on the same tokens and noise.
+    reference = keras_numpy(text_gan.predict_on_batch(x))
+    assert float(np.max(np.abs(out - reference))) <= 1e-4
+    # ... and its uint8 images: export_inputs draws generate's noise.
+    assert_uint8_equal(out, text_gan.generate(T2I_PROMPTS, seed=5), reference)
+    # A batch of one, and random_inputs (what `zoo export --check` uses).
+    one = text_gan.export_inputs(T2I_PROMPTS[1], seed=9)
+    assert_uint8_equal(run_exported(path, one), text_gan.generate(T2I_PROMPTS[1], seed=9)[None],
+                       keras_numpy(text_gan.predict_on_batch(one)))
+    x3 = random_inputs(text_gan, 64, 64, batch_size=3, seed=2)
+    assert sorted(x3) == ["noise", "padding_mask", "token_ids"]
+    assert x3["token_ids"].dtype == np.int32 and x3["noise"].shape == (3, 4)
+    assert parity(text_gan, path, x3) <= 1e-4
+
+
+def keras_numpy(value):
+    import keras
+
+    return np.asarray(keras.ops.convert_to_numpy(value))
+
+
+def test_text_to_image_export_inputs_are_generates(text_gan):
+    x = text_gan.export_inputs(T2I_PROMPTS, seed=3, num_per_prompt=2)
+    tokens = text_gan.tokenizer([p for p in T2I_PROMPTS for _ in range(2)])
+    np.testing.assert_array_equal(x["token_ids"], tokens["token_ids"])
+    np.testing.assert_array_equal(x["padding_mask"], tokens["padding_mask"])
+    noise = np.random.default_rng(3).standard_normal((4, 4)).astype(np.float32)
+    np.testing.assert_array_equal(x["noise"], noise)
+    assert x["token_ids"].dtype == np.int32 and x["noise"].dtype == np.float32
+
+
+def test_text_to_image_input_shape_does_not_apply(tmp_path, text_gan):
+    with pytest.raises(ValueError, match="input_shape"):
+        zoo.export(text_gan, tmp_path / "sub" / "g.tflite", input_shape=(16, 16))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_text_to_image_with_minilm_exports(tmp_path):
+    """MiniLM converts too: the file carries its 22.7M weights (~90 MB)."""
+    gan = zoo.models.TextGANTextToImage.from_scratch(
+        "minilm", sequence_length=16, image_size=16, generator_width=4, discriminator_width=4,
+        noise_dim=4, attention_resolutions=(8,), seed=0,
+    )
+    path = zoo.export(gan, tmp_path / "minilm_gan.tflite")
+    assert os.path.getsize(path) > 80e6
+    x = gan.export_inputs(T2I_PROMPTS, seed=1)
+    assert parity(gan, path, x) <= 1e-4

@@ -1,15 +1,22 @@
-"""The `zoo` command line: list, restore, export and demo.
+"""The `zoo` command line: list, restore, generate, export and demo.
 
 ```
 zoo list [--task denoise]
 zoo restore --preset dncnn_color_blind noisy.png -o clean.png
 zoo restore --preset inpaint_unet photo.png --mask holes.png -o filled.png
+zoo generate --preset text_gan_shapes "a large red circle above a small blue square" -o out.png
+zoo generate --preset text_gan_shapes "red circle" "blue square" -o grid.png --num 4 --seed 0
 zoo export --preset dncnn_color_blind --format litert -o denoiser.tflite --check
 zoo demo [--output-dir outputs]
 ```
 
 Inpainting presets take `--mask`: an image of the input's size, white
 (gray > 127 after conversion to grayscale, transparent = black) = missing.
+
+`zoo generate` writes the image itself for one prompt and `--num 1`, else
+a grid (`zoo.training.sample_grid.image_grid`): one row per prompt, `--num`
+images each, the prompt written under every image. Without `--seed` it
+draws one and prints it, so the images can be made again.
 
 Mistakes a user can fix (an unknown preset, a missing file, a bad option
 value) print one line, `zoo: error: ...`, and exit with status 2. The heavy
@@ -337,6 +344,89 @@ def _add_restore_parser(commands):
 
 
 # --------------------------------------------------------------------------
+# zoo generate
+
+
+def _check_cli_prompts(prompts):
+    if not prompts:
+        raise ValueError(
+            'No prompt given: pass at least one, e.g. zoo generate --preset P '
+            '"a large red circle above a small blue square" -o out.png'
+        )
+    for i, prompt in enumerate(prompts):
+        if not prompt.strip():
+            raise ValueError(f"Prompt {i + 1} is empty: describe the image to generate.")
+    return list(prompts)
+
+
+def generated_figure(images, prompts, num):
+    """`generate`'s uint8 images -> what `zoo generate` writes (a uint8 array).
+
+    One image alone is written as it is; several become a grid, one row per
+    prompt (or a square-ish grid for a single prompt), each image with its
+    prompt under it.
+    """
+    from zoo.training.sample_grid import image_grid
+
+    if len(images) == 1:
+        return images[0]
+    labels = [p for p in prompts for _ in range(num)]
+    columns = num if len(prompts) > 1 else None
+    return image_grid(images, labels, columns=columns)
+
+
+def _cmd_generate(args):
+    prompts = _check_cli_prompts(args.prompts)
+    if args.num < 1:
+        raise ValueError(f"--num must be at least 1 (images per prompt). Received: {args.num}")
+    if args.seed is not None and args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer. Received: {args.seed}")
+    _check_output_path(args.output)
+
+    import zoo
+    from zoo.tasks import TextToImageGAN
+
+    model = zoo.from_preset(args.preset)
+    if not isinstance(model, TextToImageGAN):
+        raise ValueError(
+            f"Preset {args.preset!r} holds a {type(model).__name__}, which does not "
+            "generate images from text: give a text_to_image preset "
+            "(see `zoo list --task text_to_image`)."
+        )
+    seed = args.seed
+    if seed is None:
+        import secrets
+
+        seed = secrets.randbelow(2**31)
+    images = model.generate(prompts, seed=seed, num_per_prompt=args.num)
+    figure = generated_figure(images, prompts, args.num)
+    path = save_image(figure, args.output)
+    height, width = figure.shape[:2]
+    count = len(images)
+    what = "1 image" if count == 1 else f"{count} images in a grid"
+    print(f"Wrote {path} ({what}, {width}x{height}, seed {seed})")
+    return 0
+
+
+def _add_generate_parser(commands):
+    p = commands.add_parser(
+        "generate",
+        help="generate images from text with a text_to_image preset",
+        description=(
+            "Generate images from prompts with a text_to_image preset. One prompt "
+            "with --num 1 writes the image; more write a grid with each prompt "
+            "under its images (one row per prompt)."
+        ),
+    )
+    p.add_argument("--preset", required=True, help="preset name, directory or URL")
+    p.add_argument("prompts", nargs="*", metavar="PROMPT", help="what to draw (quoted)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="image to write")
+    p.add_argument("--seed", type=int, help="seed of the noise (default: a fresh one, printed)")
+    p.add_argument("--num", type=int, default=1, metavar="N", help="images per prompt (default 1)")
+    p.set_defaults(func=_cmd_generate)
+
+
+# --------------------------------------------------------------------------
 # zoo export
 
 
@@ -404,7 +494,7 @@ def _cmd_demo(args):
 
 def _add_demo_parser(commands):
     p = commands.add_parser(
-        "demo", help="one labelled example per restoration task, offline"
+        "demo", help="one labelled example per task with an embedded preset, offline"
     )
     p.add_argument("--output-dir", default="outputs", help="where to write (default: outputs)")
     p.set_defaults(func=_cmd_demo)
@@ -418,6 +508,7 @@ def _add_demo_parser(commands):
 SUBCOMMANDS = (
     _add_list_parser,
     _add_restore_parser,
+    _add_generate_parser,
     _add_export_parser,
     _add_demo_parser,
 )

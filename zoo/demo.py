@@ -1,4 +1,4 @@
-"""`zoo demo`: one labelled example per restoration task, offline.
+"""`zoo demo`: one labelled example per task with an embedded preset, offline.
 
 For each task with an embedded preset, the demo degrades a crop of a val
 image (`zoo.data.load_natural_images("val")`, about 256x256 so it runs in
@@ -12,9 +12,10 @@ with its PSNR, and prints the input and output PSNR.
 | super_resolution | Pillow bicubic x4 (shown bicubic-upscaled) | `edsr_x4`, `espcn_x4` |
 | deblur | protocol Gaussian blur (sigma 2) + noise sigma 2 | `nafnet_deblur` |
 | inpaint | seeded free-form mask (holes shown white) | `inpaint_unet` |
+| text_to_image | 4 shapes prompts x 3 samples, seed 0: a grid, prompts under images | first one |
 
 PSNRs follow DESIGN.md (super-resolution: Y channel, border = scale).
-A task without an embedded preset is skipped with a note. To cover a new
+A task without an embedded preset is skipped with a one-line note. To cover a new
 task, write `def _my_task_example(name, output_dir) -> Example` and add it
 to `EXAMPLES` (and its preferred presets to `DEMO_PRESETS`).
 
@@ -23,6 +24,7 @@ Example:
 import zoo.demo
 zoo.demo.run("outputs")            # outputs/denoise_dncnn_color_blind.png, ...
 zoo.demo.run("outputs", tasks=["inpaint"])
+zoo.demo.text_to_image_example("my_gan_preset_dir", "outputs")  # any preset handle
 ```
 """
 
@@ -41,6 +43,15 @@ DEBLUR_IMAGE = "camera"
 DEBLUR_KERNEL = "gauss2"  # zoo.data.blur_protocol: Gaussian sigma 2, noise sigma 2
 INPAINT_IMAGE = "chelsea"
 INPAINT_COVERAGE = (0.15, 0.3)
+# Captioned-shapes prompts; the magenta triangle is a pair held out of training.
+TEXT_TO_IMAGE_PROMPTS = (
+    "a large red circle above a small blue square",
+    "a small green triangle on the left",
+    "a big yellow square at the bottom",
+    "a magenta triangle in the center",
+)
+TEXT_TO_IMAGE_SAMPLES = 3  # images per prompt (one row each)
+TEXT_TO_IMAGE_SEED = 0
 LABEL_SIZE = 14
 PAD = 8
 
@@ -256,12 +267,49 @@ def _inpaint_example(name, output_dir):
     return _write("inpaint", name, panels, summary, output_dir)
 
 
+def text_to_image_example(name, output_dir):
+    """Generates `TEXT_TO_IMAGE_PROMPTS` with a text_to_image preset into one grid.
+
+    Args:
+        name: a preset handle (registered name, directory, URL).
+        output_dir: where `text_to_image_<preset>.png` goes (created if needed).
+
+    Returns:
+        An `Example`: the grid's path and a one-line summary.
+
+    Example:
+    ```python
+    zoo.demo.text_to_image_example("presets/my_gan", "outputs").paths
+    ```
+    """
+    import zoo
+    from zoo.cli import generated_figure
+    from zoo.tasks import TextToImageGAN
+
+    model = zoo.from_preset(name)
+    if not isinstance(model, TextToImageGAN):
+        raise ValueError(
+            f"Preset {str(name)!r} holds a {type(model).__name__}, not a text_to_image model."
+        )
+    prompts = list(TEXT_TO_IMAGE_PROMPTS)
+    images = model.generate(prompts, seed=TEXT_TO_IMAGE_SEED, num_per_prompt=TEXT_TO_IMAGE_SAMPLES)
+    grid = generated_figure(images, prompts, TEXT_TO_IMAGE_SAMPLES)
+    path = save_image(grid, Path(output_dir) / f"text_to_image_{_stem(name)}.png")
+    size = model.image_size
+    summary = (
+        f"text_to_image: {_stem(name)}, {len(prompts)} prompts x {TEXT_TO_IMAGE_SAMPLES} "
+        f"samples at {size}x{size} (seed {TEXT_TO_IMAGE_SEED}); see {path}"
+    )
+    return Example([path], summary)
+
+
 # task -> example; a task without one is skipped.
 EXAMPLES = {
     "denoise": _denoise_example,
     "super_resolution": _super_resolution_example,
     "deblur": _deblur_example,
     "inpaint": _inpaint_example,
+    "text_to_image": text_to_image_example,
 }
 
 
@@ -299,7 +347,9 @@ def run(output_dir="outputs", tasks=None):
         tasks: the tasks to show (default: all of `EXAMPLES`).
 
     Returns:
-        The paths written, one per task shown.
+        The paths written, one per task shown. A task with no embedded
+        preset (text_to_image, until one ships) prints one line and is
+        skipped.
 
     Example:
     ```python

@@ -11,6 +11,23 @@ import numpy as np
 
 FORMATS = ("litert", "tf_saved_model")
 QUANTIZATIONS = (None, "dynamic_int8")
+# Prompts of `random_inputs` for a text-to-image model (cycled to the batch).
+CHECK_PROMPTS = (
+    "a large red circle above a small blue square",
+    "a small green triangle on the left",
+    "yellow square, bottom",
+)
+
+
+def exportable(model):
+    """The Keras model that `export` writes for `model`.
+
+    A text-to-image GAN exports `model.export_model()`, its text encoder and
+    generator in one graph (token ids + padding mask + noise -> image);
+    other models export themselves.
+    """
+    export_model = getattr(model, "export_model", None)
+    return export_model() if callable(export_model) else model
 
 
 def _infer_format(path, format):
@@ -59,10 +76,24 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
     Returns:
         The path written.
 
+    A text-to-image GAN (`zoo.tasks.TextToImageGAN`) exports its text
+    encoder and generator as one graph: inputs `token_ids`, `padding_mask`
+    (int32 `[N, L]`, `L` the tokenizer's `sequence_length`) and `noise`
+    (float32 `[N, noise_dim]`), output the images, float32
+    `[N, S, S, 3]` in [-1, 1]. Tokenizing is not in the file:
+    `gan.export_inputs(prompts, seed)` gives the tokens and the noise that
+    `gan.generate(prompts, seed)` uses, and
+    `zoo.tasks.text_to_image.images_to_uint8` turns the output into
+    `generate`'s uint8 images. Its input sizes are fixed by the tokenizer
+    and `noise_dim` (any batch), so `input_shape` does not apply. With the
+    MiniLM encoder the file holds the encoder's weights too (about 90 MB
+    in float32).
+
     Example:
     ```python
     zoo.export(denoiser, "denoiser.tflite")
     zoo.export(denoiser, "denoiser_savedmodel", format="tf_saved_model")
+    zoo.export(gan, "generator.tflite")  # token_ids, padding_mask, noise -> image
     ```
     """
     import keras
@@ -75,12 +106,20 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
         raise ValueError(f"`quantize` must be one of {QUANTIZATIONS}. Received: {quantize!r}")
     if quantize and format != "litert":
         raise ValueError("`quantize` applies to LiteRT export only (format='litert').")
-    signature = _input_signature(model, input_shape)
+    generator = callable(getattr(model, "export_model", None))
+    if generator and input_shape is not None:
+        raise ValueError(
+            "`input_shape` fixes an image input's size; a text-to-image model takes token "
+            f"ids of its tokenizer's length ({model.sequence_length}) and noise "
+            f"({model.noise_dim}): leave `input_shape` as None."
+        )
+    signature = None if generator else _input_signature(model, input_shape)
     if path.exists() and path.is_dir() != (format == "tf_saved_model"):
         raise ValueError(f"`path` {str(path)!r} exists and is not a {format} target.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if keras.config.backend() != "tensorflow":
         return _export_in_tensorflow(model, path, format, quantize, input_shape)
+    target_model = exportable(model)
 
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
@@ -90,8 +129,8 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
             import tensorflow as tf
 
             kwargs["optimizations"] = [tf.lite.Optimize.DEFAULT]
-        model.export(str(target), format=format, verbose=verbose,
-                     input_signature=signature, **kwargs)
+        target_model.export(str(target), format=format, verbose=verbose,
+                            input_signature=signature, **kwargs)
         if path.is_dir():
             shutil.rmtree(path)
         os.replace(target, path)
@@ -155,7 +194,8 @@ def run_exported(path, inputs):
         path: a `.tflite` file or a SavedModel directory from `export`.
         inputs: a float32 batch for a single-input model, or a dict of batches
             keyed by input name for a multi-input one (the inpainter's
-            `{"images": [B, H, W, 3], "masks": [B, H, W, 1]}`). A model
+            `{"images": [B, H, W, 3], "masks": [B, H, W, 1]}`; a text-to-image
+            generator's `gan.export_inputs(prompts, seed)`). A model
             exported with a dynamic shape takes any batch and image size.
 
     Returns:
@@ -189,7 +229,10 @@ def random_inputs(model, height, width, batch_size=1, seed=0):
     """Random float32 inputs for `model` at a given size, e.g. for `parity`.
 
     Images are uniform in [0, 1]; an input named `masks` gets a binary mask
-    (about a quarter of the pixels 1, never all of them).
+    (about a quarter of the pixels 1, never all of them). A text-to-image
+    model gets `model.export_inputs(prompts, seed)`: `CHECK_PROMPTS`
+    (cycled to `batch_size`) tokenized, and Gaussian noise; `height` and
+    `width` do not apply to it.
 
     Returns:
         An array for a single-input model, else a dict keyed by input name.
@@ -201,6 +244,9 @@ def random_inputs(model, height, width, batch_size=1, seed=0):
     """
     import keras
 
+    if callable(getattr(model, "export_inputs", None)):
+        prompts = [CHECK_PROMPTS[i % len(CHECK_PROMPTS)] for i in range(batch_size)]
+        return model.export_inputs(prompts, seed=seed)
     rng = np.random.default_rng(seed)
 
     def make(tensor):
@@ -218,7 +264,8 @@ def parity(model, path, inputs):
     """Max abs difference between `model.predict` and the exported artifact.
 
     Args:
-        model: the Keras model that was exported.
+        model: the Keras model that was exported (for a text-to-image GAN,
+            its `export_model()` predicts).
         path: the exported `.tflite` file or SavedModel directory.
         inputs: what `run_exported` takes: an array, or a dict of arrays for a
             multi-input model such as the inpainter.
@@ -231,7 +278,7 @@ def parity(model, path, inputs):
     """
     import keras
 
-    expected = keras.tree.flatten(model.predict(inputs, verbose=0))
+    expected = keras.tree.flatten(exportable(model).predict(inputs, verbose=0))
     got = run_exported(path, inputs)
     got = got if isinstance(got, list) else [got]
     if len(got) != len(expected):

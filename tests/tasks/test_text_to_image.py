@@ -9,7 +9,7 @@ import pytest
 import zoo
 from zoo.models import DiffAugment, TextGANDiscriminator, TextGANGenerator, TextGANTextToImage
 from zoo.tasks import TextToImageGAN
-from zoo.tasks.text_to_image import to_model_range
+from zoo.tasks.text_to_image import images_to_uint8, to_model_range
 from zoo.text import PromptTokenizer, TinyTextEncoder
 from zoo.training import GeneratorEMA, SampleGrid
 
@@ -155,6 +155,55 @@ def test_generate_validates_prompts(trained):
         gan.generate(PROMPTS, num_per_prompt=0)
     with pytest.raises(TypeError, match="seed"):
         gan.generate(PROMPTS, seed="zero")
+
+
+def _assert_uint8_equal(images, expected, reference):
+    """`images_to_uint8(images) == expected` but within 1e-3 of a rounding tie of
+    `reference` (the Keras floats), where +-1 is allowed."""
+    got = images_to_uint8(images).astype(int)
+    scaled = (np.asarray(reference, np.float64) + 1.0) * 127.5
+    tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3
+    assert np.array_equal(got[~tie], expected.astype(int)[~tie])
+    assert np.all(np.abs(got - expected.astype(int)) <= 1)
+
+
+def test_export_model_and_inputs_give_generate(trained):
+    gan = trained["gan"]
+    x = gan.export_inputs(PROMPTS, seed=7, num_per_prompt=2)
+    assert sorted(x) == ["noise", "padding_mask", "token_ids"]
+    noise = np.random.default_rng(7).standard_normal((4, gan.noise_dim)).astype(np.float32)
+    np.testing.assert_array_equal(x["noise"], noise)
+    np.testing.assert_array_equal(
+        x["token_ids"], gan.tokenizer([p for p in PROMPTS for _ in range(2)])["token_ids"]
+    )
+    model = gan.export_model()
+    assert sorted(model.input) == ["noise", "padding_mask", "token_ids"]
+    out = keras.ops.convert_to_numpy(model.predict(x, verbose=0))
+    reference = keras.ops.convert_to_numpy(gan.predict_on_batch(x))
+    assert out.shape == (4, SIZE, SIZE, 3)
+    np.testing.assert_allclose(out, reference, atol=1e-5)
+    _assert_uint8_equal(out, gan.generate(PROMPTS, seed=7, num_per_prompt=2), reference)
+    # The export model shares the GAN's weights.
+    assert {id(v) for v in model.weights} <= {id(v) for v in gan.weights}
+    with pytest.raises(ValueError, match="seed"):
+        gan.export_inputs(PROMPTS, seed=-1)
+    with pytest.raises(ValueError, match="num_per_prompt"):
+        gan.export_inputs(PROMPTS, num_per_prompt=0)
+    with pytest.raises(ValueError, match="prompts"):
+        gan.export_inputs([])
+
+
+def test_export_litert_from_this_backend(trained, tmp_path):
+    """On JAX and PyTorch the export runs in a TensorFlow subprocess via a preset."""
+    from zoo.export import parity, run_exported
+
+    gan = trained["gan"]
+    path = zoo.export(gan, tmp_path / "generator.tflite")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["generator.tflite"]
+    x = gan.export_inputs(PROMPTS, seed=4)
+    assert parity(gan, path, x) <= 1e-4
+    reference = keras.ops.convert_to_numpy(gan.predict_on_batch(x))
+    _assert_uint8_equal(run_exported(path, x), gan.generate(PROMPTS, seed=4), reference)
 
 
 def test_fit_from_a_stream_of_batches(trained):

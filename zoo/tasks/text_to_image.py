@@ -5,36 +5,27 @@ import keras_hub
 import numpy as np
 from keras import ops
 
+from zoo.text.prompt_tokenizer import check_prompts
 from zoo.training.adversarial import AdversarialTrainer
 
 # Batches a `fit` data source may yield, besides `(images, captions)` pairs.
 _TOKEN_KEYS = ("token_ids", "padding_mask")
 
 
-def check_prompts(prompts):
-    """`prompts` as a list of str, or a `ValueError`/`TypeError` naming it."""
-    if isinstance(prompts, str):
-        return [prompts]
-    if isinstance(prompts, np.ndarray):
-        if prompts.ndim != 1:
-            raise ValueError(
-                "`prompts` must be a string or a 1-D list of strings. "
-                f"Received: an array of shape {prompts.shape}"
-            )
-        prompts = prompts.tolist()
-    if not isinstance(prompts, (list, tuple)):
-        raise TypeError(
-            f"`prompts` must be a string or a list of strings. Received: {type(prompts).__name__}"
-        )
-    if len(prompts) == 0:
-        raise ValueError("`prompts` must hold at least one prompt. Received: an empty list")
-    for i, prompt in enumerate(prompts):
-        if not isinstance(prompt, str):
-            raise TypeError(
-                f"`prompts` must hold only strings. Received: prompts[{i}] of "
-                f"type {type(prompt).__name__}"
-            )
-    return list(prompts)
+def images_to_uint8(images):
+    """Generator outputs (float in [-1, 1]) -> uint8 in [0, 255], as `generate` rounds them.
+
+    `round((x + 1) * 127.5)`, clipped: use it on what an exported generator
+    returns to get the images `generate` gives.
+
+    Example:
+    ```python
+    out = zoo.export.run_exported("g.tflite", gan.export_inputs(prompts, seed=0))
+    images_to_uint8(out)  # == gan.generate(prompts, seed=0)
+    ```
+    """
+    images = np.asarray(images, np.float32)
+    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
 def _check_captions(captions, count=None):
@@ -189,6 +180,16 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             (`None`: none).
         mismatch_weight: `w` above, in [0, 1).
         seed: seed of the model's noise `SeedGenerator` (training noise).
+
+    Export (`zoo.export(gan, "g.tflite")`, `gan.export(...)`) writes one
+    graph, text encoder and generator together (`export_model()`): inputs
+    `token_ids` and `padding_mask` (int32 `[N, L]`, `L` the tokenizer's
+    `sequence_length`) and `noise` (float32 `[N, noise_dim]`), output the
+    images, float32 `[N, S, S, 3]` in [-1, 1]. Tokenizing stays outside the
+    file (a phone app ships the WordPiece vocabulary, or precomputed ids):
+    `export_inputs(prompts, seed)` gives the tokens and the very noise
+    `generate(prompts, seed)` draws, and `images_to_uint8` turns the output
+    into `generate`'s uint8 images.
 
     Example:
     ```python
@@ -566,6 +567,39 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         ```
         """
         single = isinstance(prompts, str)
+        inputs = self.export_inputs(prompts, seed=seed, num_per_prompt=num_per_prompt)
+        count = len(inputs["noise"])
+        outputs = []
+        for start in range(0, count, batch_size):
+            batch = {k: v[start: start + batch_size] for k, v in inputs.items()}
+            images = self.predict_on_batch(batch)
+            outputs.append(np.asarray(keras.ops.convert_to_numpy(images), np.float32))
+        images = images_to_uint8(np.concatenate(outputs, axis=0))
+        return images[0] if single and num_per_prompt == 1 else images
+
+    def export_inputs(self, prompts, seed=None, num_per_prompt=1):
+        """The inputs of the exported generator for `prompts`, with `generate`'s noise.
+
+        Args:
+            prompts: a string or a non-empty list of strings.
+            seed: int or None; the noise is
+                `np.random.default_rng(seed).standard_normal((N, noise_dim))`,
+                exactly what `generate(prompts, seed=seed)` draws.
+            num_per_prompt: rows per prompt (consecutive), as in `generate`.
+
+        Returns:
+            `{"token_ids": int32 [N, L], "padding_mask": int32 [N, L],
+            "noise": float32 [N, noise_dim]}` numpy arrays, `N = len(prompts)
+            * num_per_prompt`: what `zoo.export.run_exported` (and
+            `export_model().predict`) take.
+
+        Example:
+        ```python
+        zoo.export(gan, "g.tflite")
+        out = zoo.export.run_exported("g.tflite", gan.export_inputs(prompts, seed=0))
+        images_to_uint8(out)  # == gan.generate(prompts, seed=0)
+        ```
+        """
         prompts = check_prompts(prompts)
         if isinstance(num_per_prompt, bool) or not isinstance(num_per_prompt, (int, np.integer)) \
                 or num_per_prompt < 1:
@@ -574,19 +608,69 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             )
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"`seed` must be an int or None. Received: {seed!r}")
+        if seed is not None and seed < 0:
+            raise ValueError(f"`seed` must be non-negative. Received: {seed}")
         prompts = [p for p in prompts for _ in range(num_per_prompt)]
         noise = np.random.default_rng(seed).standard_normal((len(prompts), self.noise_dim))
-        noise = noise.astype(np.float32)
-        tokens = _tokens(self.tokenizer(prompts))
-        outputs = []
-        for start in range(0, len(prompts), batch_size):
-            batch = {k: v[start: start + batch_size] for k, v in tokens.items()}
-            batch["noise"] = noise[start: start + batch_size]
-            images = self.predict_on_batch(batch)
-            outputs.append(np.asarray(keras.ops.convert_to_numpy(images), np.float32))
-        images = np.concatenate(outputs, axis=0)
-        images = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
-        return images[0] if single and num_per_prompt == 1 else images
+        return {**_tokens(self.tokenizer(prompts)), "noise": noise.astype(np.float32)}
+
+    @property
+    def sequence_length(self):
+        """Tokens per prompt (the exported model's `L`)."""
+        length = getattr(self.tokenizer, "sequence_length", None)
+        if length is None:
+            length = np.shape(self.tokenizer([""])["token_ids"])[-1]
+        return int(length)
+
+    def export_model(self):
+        """The text encoder and generator as one functional Keras model, for export.
+
+        Inputs (a dict): `"token_ids"` and `"padding_mask"` int32 `[N, L]`
+        (`L = sequence_length`, as the tokenizer packs them), `"noise"`
+        float32 `[N, noise_dim]`; output: images float32 `[N, S, S, 3]` in
+        [-1, 1] (inference mode). It shares this model's weights; it is what
+        `export` writes, and on the same inputs it gives what `generate`
+        computes before `images_to_uint8`.
+
+        Example:
+        ```python
+        model = gan.export_model()
+        images = model.predict(gan.export_inputs(["a red circle"], seed=0))
+        ```
+        """
+        length = self.sequence_length
+        inputs = {
+            "token_ids": keras.Input((length,), dtype="int32", name="token_ids"),
+            "padding_mask": keras.Input((length,), dtype="int32", name="padding_mask"),
+            "noise": keras.Input((self.noise_dim,), dtype="float32", name="noise"),
+        }
+        encoded = self.text_encoder(
+            {"token_ids": inputs["token_ids"], "padding_mask": inputs["padding_mask"]},
+            training=False,
+        )
+        generator_inputs = {"noise": inputs["noise"], "text": encoded["pooled"]}
+        if getattr(self.generator, "uses_token_states", False):
+            generator_inputs["token_states"] = encoded["token_states"]
+            generator_inputs["padding_mask"] = inputs["padding_mask"]
+        images = self.generator(generator_inputs, training=False)
+        return keras.Model(inputs, images, name=f"{self.name}_generator")
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Exports `export_model()` (token ids + padding mask + noise -> image).
+
+        Keras' `Model.export` on that model (TensorFlow backend for
+        LiteRT); `zoo.export(gan, path)` does the same from any backend and
+        writes atomically.
+
+        Example:
+        ```python
+        gan.export("generator.tflite", format="litert")
+        ```
+        """
+        return self.export_model().export(
+            filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
 
     # === Presets ===
 
@@ -645,6 +729,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
 
     @classmethod
     def from_config(cls, config):
+        # Registers the text encoders and the tokenizer: a fresh process
+        # (`zoo generate`, the export subprocess) may not have imported them.
+        import zoo.text  # noqa: F401
+
         config = dict(config)
         config["generator"] = config.pop("backbone")
         for key in ("generator", "discriminator", "text_encoder", "augment"):

@@ -11,6 +11,36 @@ from zoo.text.minilm import minilm_checkpoint_dir
 MINILM_VOCABULARY = "all_minilm_l6_v2"
 
 
+def check_prompts(prompts):
+    """`prompts` as a list of str, or a `ValueError`/`TypeError` naming it.
+
+    A `str` or a non-empty list/tuple/1-D array of `str`.
+    """
+    if isinstance(prompts, str):
+        return [prompts]
+    if isinstance(prompts, np.ndarray):
+        if prompts.ndim != 1:
+            raise ValueError(
+                "`prompts` must be a string or a 1-D list of strings. "
+                f"Received: an array of shape {prompts.shape}"
+            )
+        prompts = prompts.tolist()
+    if not isinstance(prompts, (list, tuple)):
+        raise TypeError(
+            "`prompts` must be a string or a list of strings. "
+            f"Received: {type(prompts).__name__}"
+        )
+    if len(prompts) == 0:
+        raise ValueError("`prompts` must hold at least one prompt. Received: an empty list")
+    for i, prompt in enumerate(prompts):
+        if not isinstance(prompt, str):
+            raise TypeError(
+                f"`prompts` must hold only strings. Received: prompts[{i}] of "
+                f"type {type(prompt).__name__}"
+            )
+    return list(prompts)
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class PromptTokenizer:
     """WordPiece prompts -> `{"token_ids", "padding_mask"}`, int32 `[N, L]`.
@@ -102,34 +132,9 @@ class PromptTokenizer:
     def vocabulary_size(self):
         return int(self.tokenizer.vocabulary_size())
 
-    def _check(self, prompts):
-        if isinstance(prompts, str):
-            return [prompts]
-        if isinstance(prompts, np.ndarray):
-            if prompts.ndim != 1:
-                raise ValueError(
-                    "`prompts` must be a string or a 1-D list of strings. "
-                    f"Received: an array of shape {prompts.shape}"
-                )
-            prompts = prompts.tolist()
-        if not isinstance(prompts, (list, tuple)):
-            raise TypeError(
-                "`prompts` must be a string or a list of strings. "
-                f"Received: {type(prompts).__name__}"
-            )
-        if len(prompts) == 0:
-            raise ValueError("`prompts` must hold at least one prompt. Received: an empty list")
-        for i, prompt in enumerate(prompts):
-            if not isinstance(prompt, str):
-                raise TypeError(
-                    f"`prompts` must hold only strings. Received: prompts[{i}] of "
-                    f"type {type(prompt).__name__}"
-                )
-        return list(prompts)
-
     def __call__(self, prompts):
         """Tokenizes `prompts`: `{"token_ids", "padding_mask"}`, int32 `[N, L]`."""
-        prompts = self._check(prompts)
+        prompts = check_prompts(prompts)
         pieces = self.tokenizer.tokenize(prompts)
         room = self.sequence_length - 2
         token_ids = np.full((len(prompts), self.sequence_length), self.pad_token_id, np.int32)
