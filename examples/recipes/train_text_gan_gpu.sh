@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Trains both text-to-image GAN presets side by side on one GPU (JAX, bf16):
+# the `train` stage of text_gan_tiny.py and text_gan_minilm.py. Then, on a
+# machine with TensorFlow and the MiniLM package, `--stage assemble` builds,
+# judges and saves each preset.
+#
+# Prepare once, where the MiniLM package is installed (the GPU machine needs
+# neither it nor TensorFlow; the tokenizer reads only vocab.txt):
+#   mkdir -p .gpu && cp "$(python -c 'from zoo.text import minilm_checkpoint_dir as d; print(d()/"vocab.txt")')" .gpu/
+#   python examples/recipes/text_gan_minilm.py --stage cache-text --text-cache .gpu/text_gan_minilm_text.npz
+# Then, on the GPU machine:
+#   BUDGET=480 bash examples/recipes/train_text_gan_gpu.sh /tmp/out
+# and back here:
+#   python examples/recipes/text_gan_tiny.py --stage assemble --trained /tmp/out/text_gan_tiny
+#   python examples/recipes/text_gan_minilm.py --stage assemble --trained /tmp/out/text_gan_minilm
+set -u
+dest=${1:-/tmp/text_gan}
+budget=${BUDGET:-480}
+hardware=${HARDWARE:-"$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1), shared by 2 concurrent recipes"}
+mkdir -p "$dest/logs"
+export KERAS_BACKEND=jax PYTHONUNBUFFERED=1 ZOO_MINILM_DIR=${ZOO_MINILM_DIR:-$PWD/.gpu}
+export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=0.45
+
+for encoder in tiny minilm; do
+  timeout $((budget + 240)) "${PYTHON:-python3}" "examples/recipes/text_gan_$encoder.py" \
+    --stage train --mixed-precision --time-budget "$budget" --hardware "$hardware" \
+    --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" \
+    >"$dest/logs/text_gan_$encoder.log" 2>&1 &
+done
+wait
+tail -n 3 "$dest"/logs/*.log
