@@ -56,3 +56,13 @@ def test_config_round_trip(metric_cls):
     restored = keras.metrics.deserialize(keras.metrics.serialize(metric))
     assert type(restored) is metric_cls
     assert restored.get_config() == metric.get_config()
+
+
+def test_psnr_of_a_perfect_image_is_capped_not_inf(batch):
+    clean, noisy = batch
+    metric = PSNR(max_psnr=100.0)
+    metric.update_state(clean[:1], clean[:1])
+    assert float(metric.result()) == pytest.approx(100.0, abs=1e-3)
+    metric.update_state(clean[1:], noisy[1:])
+    expected = (100.0 + sum(psnr(c, n) for c, n in zip(clean[1:], noisy[1:]))) / 3
+    assert float(metric.result()) == pytest.approx(expected, abs=1e-3)

@@ -1,5 +1,7 @@
 """PSNR as a Keras metric."""
 
+import functools
+
 import keras
 from keras import ops
 
@@ -7,11 +9,13 @@ from zoo.metrics._preprocessing import quantize_batch
 from zoo.metrics.image_quality_metric import ImageQualityMetric
 
 
-def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
+def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool, max_psnr: float):
     y_true = quantize_batch(y_true, crop_border, y_channel)
     y_pred = quantize_batch(y_pred, crop_border, y_channel)
     mse = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
-    return 10.0 * ops.log10(255.0**2 / mse)
+    # The MSE floor caps a perfect image at max_psnr: one flat patch would
+    # otherwise turn the epoch's running mean into inf.
+    return 10.0 * ops.log10(255.0**2 / ops.maximum(mse, 255.0**2 * 10.0 ** (-max_psnr / 10.0)))
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -19,11 +23,13 @@ class PSNR(ImageQualityMetric):
     """Mean per-image PSNR (dB) of float NHWC images in [0, 1].
 
     Images are clipped, scaled by 255 and rounded before measuring, so the
-    result matches `zoo.metrics.psnr` averaged over the images (a pair of
-    identical images gives `inf`, as there).
+    result matches `zoo.metrics.psnr` averaged over the images, except that
+    an image scores at most `max_psnr` (identical images give `inf` there,
+    which would make a training log's running mean `inf` for good).
 
     Args:
         crop_border: pixels removed on each side before measuring.
+        max_psnr: the score of a perfect image, in dB.
         y_channel: measure on the BT.601 luma of RGB images.
         name: the metric name.
         dtype: the metric's dtype.
@@ -40,7 +46,15 @@ class PSNR(ImageQualityMetric):
         self,
         crop_border: int = 0,
         y_channel: bool = False,
+        max_psnr: float = 100.0,
         name: str = "psnr",
         dtype=None,
     ):
-        super().__init__(_psnr_per_image, crop_border, y_channel, name=name, dtype=dtype)
+        self.max_psnr = float(max_psnr)
+        super().__init__(
+            functools.partial(_psnr_per_image, max_psnr=self.max_psnr),
+            crop_border, y_channel, name=name, dtype=dtype,
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "max_psnr": self.max_psnr}
