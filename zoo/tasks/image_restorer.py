@@ -25,6 +25,22 @@ def _has_targets(x, y):
     return False
 
 
+def _split_channels(x, channels):
+    """HxW / HxWxC image -> (HxWx`channels` model input, alpha or None, was gray).
+
+    Alpha is split off to be passed through; gray is repeated to `channels`.
+    """
+    alpha = None
+    if x.ndim == 3 and x.shape[-1] == 4:
+        x, alpha = x[..., :3], x[..., 3]
+    gray = x.ndim == 2
+    if gray:
+        x = np.repeat(x[..., None], channels, axis=-1)
+    elif x.shape[-1] != channels:
+        raise ValueError(f"`image` has {x.shape[-1]} channels; this model takes {channels}.")
+    return x, alpha, gray
+
+
 def _to_uint8(image):
     return np.clip(np.round(image * 255.0), 0, 255).astype(np.uint8)
 
@@ -210,17 +226,7 @@ class ImageRestorer(keras_hub.models.Task):
                 x = x[..., 0]
         else:
             x = read_image(image).astype(np.float32) / 255.0
-        alpha = None
-        if x.ndim == 3 and x.shape[-1] == 4:
-            x, alpha = x[..., :3], x[..., 3]
-        gray = x.ndim == 2
-        if gray:
-            x = np.repeat(x[..., None], self.channels, axis=-1)
-        elif x.shape[-1] != self.channels:
-            raise ValueError(
-                f"`image` has {x.shape[-1]} channels; this model takes "
-                f"{self.channels}."
-            )
+        x, alpha, gray = _split_channels(x, self.channels)
 
         def run(batch):
             return np.asarray(

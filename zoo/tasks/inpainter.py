@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from zoo.data import read_image
-from zoo.tasks.image_restorer import ImageRestorer, _to_uint8
+from zoo.tasks.image_restorer import ImageRestorer, _split_channels, _to_uint8
 from zoo.tasks.tiling import tiled_apply
 
 
@@ -233,16 +233,7 @@ class Inpainter(ImageRestorer):
             raise ValueError("`mask` is required: an HxW array or image file, 1 = missing.")
         x = _read_image(image)
         mask = read_mask(mask, x.shape[:2])
-        alpha = None
-        if x.ndim == 3 and x.shape[-1] == 4:
-            x, alpha = x[..., :3], x[..., 3]
-        gray = x.ndim == 2
-        if gray:
-            x = np.repeat(x[..., None], self.channels, axis=-1)
-        elif x.shape[-1] != self.channels:
-            raise ValueError(
-                f"`image` has {x.shape[-1]} channels; this model takes {self.channels}."
-            )
+        x, alpha, gray = _split_channels(x, self.channels)
         channels = self.channels
 
         def run(batch):
