@@ -93,6 +93,16 @@ def test_static_input_shape(tmp_path, tiny_restorer):
     assert parity(restorer, path, _x(64, 48)) <= 1e-4
 
 
+def test_export_after_fit_on_clean_images_does_not_degrade(tmp_path, tiny_restorer):
+    # Fitting on clean images switches the noise layer on inside `call`;
+    # the exported graph must restore, not add noise first.
+    restorer = tiny_restorer(degradation=zoo.data.RandomGaussianNoise((0.1, 0.1), seed=0))
+    restorer.compile()
+    restorer.fit(_x(16, 16)[[0, 0]], epochs=1, batch_size=2, verbose=0)
+    path = zoo.export(restorer, tmp_path / "tuned.tflite")
+    assert parity(restorer, path, _x(32, 32)) <= 1e-4
+
+
 def test_saved_model_overwrite_and_no_leftovers(tmp_path, tiny_restorer):
     first, second = tiny_restorer(seed=1), tiny_restorer(seed=2)
     target = tmp_path / "out" / "model"

@@ -10,6 +10,7 @@ from zoo.models.inpaint_unet.inpaint_unet_backbone import InpaintUNetBackbone
 from zoo.models.inpaint_unet.inpaint_unet_inpainter import InpaintUNetInpainter
 from zoo.models.nafnet.nafnet_backbone import NAFNetBackbone
 from zoo.models.nafnet.nafnet_image_restorer import NAFNetImageRestorer
+from zoo.models.patch_discriminator.patch_discriminator import PatchDiscriminator
 from zoo.models.text_gan.diff_augment import DiffAugment
 from zoo.models.text_gan.text_gan_discriminator import TextGANDiscriminator
 from zoo.models.text_gan.text_gan_generator import TextGANGenerator

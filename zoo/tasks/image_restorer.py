@@ -158,6 +158,13 @@ class ImageRestorer(keras_hub.models.Task):
         self._use_degradation(False)
         return super().predict_on_batch(x)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Keras' `export`, of the restoring graph (never the training degradation)."""
+        self._use_degradation(False)
+        return super().export(filepath, format=format, verbose=verbose,
+                              input_signature=input_signature, **kwargs)
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         # Clean images only: they are their own target.
         if y is None:

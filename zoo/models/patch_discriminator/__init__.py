@@ -1,0 +1,1 @@
+from zoo.models.patch_discriminator.patch_discriminator import PatchDiscriminator
