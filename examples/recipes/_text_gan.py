@@ -53,6 +53,9 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--text-cache", default=os.path.join(".gpu", f"{preset}_text.npz"))
     parser.add_argument("--trained", default=os.path.join("/tmp", f"{preset}_trained"),
                         help="where `train` writes and `assemble` reads the weights")
+    parser.add_argument("--resume", default=None, metavar="DIR",
+                        help="`train` continues from the weights and train.json a "
+                             "`train` stage wrote in DIR (optimizer moments start afresh)")
     parser.add_argument("--output", default=os.path.join("presets", preset))
     parser.add_argument("--hardware", default=None)
     parser.add_argument("--seed", type=int, default=0)
@@ -194,6 +197,12 @@ def train(args):
         gan = build(args, CachedSentenceEncoder(table), CaptionIndexTokenizer(unique))
     else:
         gan = build(args)
+    previous = {"steps": 0, "seconds": 0, "command": ""}
+    if args.resume:
+        load_networks(gan, args.resume, args.encoder)
+        with open(os.path.join(args.resume, "train.json")) as f:
+            previous = json.load(f)
+        print(f"resuming from {args.resume} after {previous['steps']} steps", flush=True)
     gan.compile(jit_compile="auto")
     ema = GeneratorEMA(decay=0.999)
     steps_per_epoch = 500
@@ -211,15 +220,25 @@ def train(args):
     gan.discriminator.save_weights(os.path.join(args.trained, "discriminator.weights.h5"))
     if args.encoder == "tiny":
         gan.text_encoder.save_weights(os.path.join(args.trained, "text_encoder.weights.h5"))
-    steps = int(keras.ops.convert_to_numpy(gan.optimizer.iterations))
+    steps = int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) + previous["steps"]
+    seconds += previous["seconds"]
+    command = " ".join(["python", *sys.argv])
     with open(os.path.join(args.trained, "train.json"), "w") as f:
         json.dump({
             "steps": steps, "seconds": round(seconds), "backend": keras.config.backend(),
             "mixed_precision": args.mixed_precision,
             "hardware": args.hardware or f"{platform.processor() or platform.machine()} CPU",
-            "command": " ".join(["python", *sys.argv]),
+            "command": f"{previous['command']} && {command}" if args.resume else command,
         }, f)
     print(f"trained {steps} steps in {seconds:.0f} s -> {args.trained}", flush=True)
+
+
+def load_networks(gan, folder, encoder):
+    """The weights a `train` stage wrote in `folder`."""
+    gan.generator.load_weights(os.path.join(folder, "generator.weights.h5"))
+    gan.discriminator.load_weights(os.path.join(folder, "discriminator.weights.h5"))
+    if encoder == "tiny":
+        gan.text_encoder.load_weights(os.path.join(folder, "text_encoder.weights.h5"))
 
 
 def assemble(args, preset, description):
@@ -229,10 +248,7 @@ def assemble(args, preset, description):
     with open(os.path.join(args.trained, "train.json")) as f:
         run = json.load(f)
     gan = build(args)
-    gan.generator.load_weights(os.path.join(args.trained, "generator.weights.h5"))
-    gan.discriminator.load_weights(os.path.join(args.trained, "discriminator.weights.h5"))
-    if args.encoder == "tiny":
-        gan.text_encoder.load_weights(os.path.join(args.trained, "text_encoder.weights.h5"))
+    load_networks(gan, args.trained, args.encoder)
     scores = text_to_image_scores(gan.generate, paraphrases=args.encoder == "minilm")
     precision = " mixed_bfloat16" if run["mixed_precision"] else ""
     zoo.save_preset(
