@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import sys
 import time
 
@@ -222,7 +223,7 @@ def train(args):
         gan.text_encoder.save_weights(os.path.join(args.trained, "text_encoder.weights.h5"))
     steps = int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) + previous["steps"]
     seconds += previous["seconds"]
-    command = " ".join(["python", *sys.argv])
+    command = shlex.join(["python", *sys.argv])
     with open(os.path.join(args.trained, "train.json"), "w") as f:
         json.dump({
             "steps": steps, "seconds": round(seconds), "backend": keras.config.backend(),
