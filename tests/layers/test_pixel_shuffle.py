@@ -69,3 +69,16 @@ def test_matches_tf_depth_to_space(scale):
     x = _x((2, 5, 7, 2 * scale * scale), seed=scale)
     expected = tf.nn.depth_to_space(x, scale).numpy()
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(PixelShuffle(scale)(x)), expected)
+
+
+def test_nearest_upsample_repeats_each_pixel_with_static_shape():
+    import keras
+
+    from zoo.layers import nearest_upsample
+
+    inputs = keras.Input((3, 5, 2))
+    outputs = nearest_upsample(inputs, name="up")
+    assert tuple(outputs.shape) == (None, 6, 10, 2)  # static: LiteRT keeps CONV_2D builtin
+    x = np.random.default_rng(0).random((2, 3, 5, 2), dtype=np.float32)
+    y = keras.ops.convert_to_numpy(keras.Model(inputs, outputs)(x))
+    np.testing.assert_array_equal(y, x.repeat(2, axis=1).repeat(2, axis=2))

@@ -2,6 +2,6 @@
 
 from zoo.layers.bicubic_upsample import BicubicUpsample, cubic_kernel
 from zoo.layers.gated_conv2d import GatedConv2D
-from zoo.layers.pixel_shuffle import PixelShuffle
+from zoo.layers.pixel_shuffle import PixelShuffle, nearest_upsample
 
-__all__ = ["BicubicUpsample", "GatedConv2D", "PixelShuffle", "cubic_kernel"]
+__all__ = ["BicubicUpsample", "GatedConv2D", "PixelShuffle", "cubic_kernel", "nearest_upsample"]

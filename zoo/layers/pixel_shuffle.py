@@ -62,3 +62,20 @@ class PixelShuffle(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale}
+
+
+def nearest_upsample(x, dtype=None, name="nearest_up"):
+    """Nearest-neighbour x2 of a functional tensor, as 4 copies + `PixelShuffle`.
+
+    Unlike `keras.layers.UpSampling2D` (a reshape that loses the static
+    height on TensorFlow) the shape stays static, so LiteRT runs the next
+    convolution as a builtin CONV_2D, not a TensorFlow op. Makes the layers
+    `{name}_copies` and `{name}`.
+
+    Example:
+    ```python
+    x = nearest_upsample(keras.Input((8, 8, 16)), name="up")  # (None, 16, 16, 16)
+    ```
+    """
+    x = keras.layers.Concatenate(dtype=dtype, name=f"{name}_copies")([x] * 4)
+    return PixelShuffle(2, dtype=dtype, name=name)(x)

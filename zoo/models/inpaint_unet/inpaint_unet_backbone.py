@@ -1,7 +1,7 @@
 import keras
 import keras_hub
 
-from zoo.layers import GatedConv2D, PixelShuffle
+from zoo.layers import GatedConv2D, nearest_upsample
 from zoo.models.inpaint_unet.masking import HideMissing, KeepKnown
 
 
@@ -56,10 +56,7 @@ class InpaintUNetBackbone(keras_hub.models.Backbone):
         for i, rate in enumerate(dilations):
             x = GatedConv2D(chan, 3, dilation_rate=rate, dtype=dtype, name=f"context{i}")(x)
         for level in reversed(range(int(depth))):
-            # Nearest ×2 as copies + depth-to-space: unlike UpSampling2D it
-            # keeps the channel count static, which LiteRT's CONV_2D needs.
-            x = keras.layers.Concatenate(dtype=dtype, name=f"up{level}_copies")([x] * 4)
-            x = PixelShuffle(2, dtype=dtype, name=f"up{level}")(x)
+            x = nearest_upsample(x, dtype, name=f"up{level}")
             chan //= 2
             x = keras.layers.Concatenate(dtype=dtype, name=f"skip{level}")([x, skips.pop()])
             x = GatedConv2D(chan, 3, dtype=dtype, name=f"dec{level}")(x)

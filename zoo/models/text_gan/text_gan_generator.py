@@ -5,7 +5,7 @@ import math
 import keras
 import keras_hub
 
-from zoo.layers import PixelShuffle
+from zoo.layers import nearest_upsample
 from zoo.models.text_gan.text_gan_layers import ConditionalBatchNorm, TextCrossAttention
 
 
@@ -178,19 +178,12 @@ def _up_block(x, condition, channels, dtype, name):
     in_channels = x.shape[-1]
     h = ConditionalBatchNorm(in_channels, dtype=dtype, name=f"{name}_norm_1")([x, condition])
     h = keras.layers.ReLU(dtype=dtype, name=f"{name}_act_1")(h)
-    h = _nearest_up(h, dtype, name=f"{name}_up")
+    h = nearest_upsample(h, dtype, name=f"{name}_up")
     h = keras.layers.Conv2D(channels, 3, padding="same", dtype=dtype, name=f"{name}_conv_1")(h)
     h = ConditionalBatchNorm(channels, dtype=dtype, name=f"{name}_norm_2")([h, condition])
     h = keras.layers.ReLU(dtype=dtype, name=f"{name}_act_2")(h)
     h = keras.layers.Conv2D(channels, 3, padding="same", dtype=dtype, name=f"{name}_conv_2")(h)
-    s = _nearest_up(x, dtype, name=f"{name}_shortcut_up")
+    s = nearest_upsample(x, dtype, name=f"{name}_shortcut_up")
     s = keras.layers.Conv2D(channels, 1, dtype=dtype, name=f"{name}_shortcut")(s)
     return keras.layers.Add(dtype=dtype, name=f"{name}_add")([s, h])
 
-
-def _nearest_up(x, dtype, name):
-    """Nearest x2 as 4 copies + depth-to-space: unlike `UpSampling2D` (a
-    reshape that loses the static height) it keeps the shape static, so
-    LiteRT runs the next conv as a builtin CONV_2D, not a TensorFlow op."""
-    x = keras.layers.Concatenate(dtype=dtype, name=f"{name}_copies")([x] * 4)
-    return PixelShuffle(2, dtype=dtype, name=name)(x)
