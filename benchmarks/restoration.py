@@ -325,6 +325,10 @@ def benchmark_preset(name, meta, images, baselines, bm3d_denoise, threads, repea
     }
 
 
+def _mb(size):
+    return f"{size / 1e6:.2f} MB"
+
+
 # --- Environment. ---
 
 def cpu_model():
@@ -396,7 +400,7 @@ def to_markdown(results):
     lines += [
         f"| task | preset | params | condition | PSNR mean ({per}) | SSIM mean | baseline "
         f"(same run) | baseline PSNR mean ({per}) | margin, min over images (goal) | goal "
-        f"| int8 loss, worst image (≤ {INT8_GOAL_DB}) | Keras ms/MP | LiteRT fp32 ms/MP |",
+        f"| int8 loss, worst image (≤ {INT8_GOAL_DB}) (int8 / fp32 file) | Keras ms/MP | LiteRT fp32 ms/MP |",
         "|---|---|---:|---|---|---:|---|---|---:|---|---:|---:|---:|"]
     for name, r in presets.items():
         if "error" in r:
@@ -422,7 +426,8 @@ def to_markdown(results):
                 f"{ssim:.4f} | {base['method']} | {b_txt} | "
                 f"{_f(row['min_margin_db'], sign=True)} (+{row['goal_db']}) | {met} | "
                 f"{row['int8_worst_loss_db']:.3f} "
-                f"{'met' if row['int8_goal_met'] else '**NOT met**'} | "
+                f"{'met' if row['int8_goal_met'] else '**NOT met**'} "
+                f"({_mb(r['tflite_bytes']['int8'])} / {_mb(r['tflite_bytes']['fp32'])}) | "
                 f"{speed['keras_fp32']:.0f} | {speed['litert_fp32']:.0f} |")
     th = env["threads"]
     lines += [
@@ -431,7 +436,9 @@ def to_markdown(results):
         f"`zoo.metrics.restoration_protocols` (SR: Y channel, border = scale). Margin = "
         f"preset (Keras fp32) minus the baseline on each image; the goal must hold on every "
         f"image (deblur: on both kernels). int8 loss = LiteRT fp32 minus LiteRT "
-        f"dynamic-range int8 PSNR on the same protocol.",
+        f"dynamic-range int8 PSNR on the same protocol; the int8 file is "
+        f"`zoo.export(model, path, quantize=\"dynamic_int8\")`: int8 weights everywhere "
+        f"but the output layer (`float_layers` default), its size vs fp32 in brackets.",
         f"Timings: CPU ms per output megapixel on one protocol input per preset (output "
         f"{SPEED_SIZE}×{SPEED_SIZE}, a centre crop of coffee), median of "
         f"{results['timing_repeats']} runs after a warm-up; Keras `predict_on_batch` on the "

@@ -460,3 +460,19 @@ def test_demo_command_calls_run(tmp_path, capsys, monkeypatch):
 def test_no_command_is_a_usage_error(capsys):
     assert run_cli([]) == 2
     assert "usage: zoo" in capsys.readouterr().err
+
+
+def test_export_int8_float_layers(tmp_path, capsys):
+    from zoo.quantization import int8_weight_scopes
+
+    out = tmp_path / "d8.tflite"
+    argv = ["export", "--preset", PRESET, "-o", str(out), "--quantize", "dynamic_int8",
+            "--float-layers", "conv_in,conv_out"]
+    assert main(argv) == 0
+    scopes = int8_weight_scopes(out)
+    assert len(scopes) == 15 and not any({"conv_in", "conv_out"} & s for s in scopes)
+    bad = argv[:-1] + ["conv_in,not_a_layer"]
+    bad[4] = str(tmp_path / "bad.tflite")
+    assert main(bad) == 2
+    assert_one_line_error(capsys.readouterr().err, "float_layers")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d8.tflite"]

@@ -440,6 +440,7 @@ def _cmd_export(args):
         args.output,
         args.format,
         quantize=args.quantize,
+        float_layers=args.float_layers,
         input_shape=args.input_shape,
     )
     print(f"Wrote {path}")
@@ -465,6 +466,13 @@ def _add_export_parser(commands):
     )
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="file or directory")
     p.add_argument("--quantize", choices=QUANTIZATIONS, help="LiteRT weight quantization")
+    p.add_argument(
+        "--float-layers",
+        type=lambda text: [n for n in text.split(",") if n],
+        metavar="A,B",
+        help="with --quantize: layers that keep float32 weights (default: the output "
+        "layer; '' for none)",
+    )
     p.add_argument(
         "--input-shape",
         type=_input_shape,

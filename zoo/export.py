@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.quantization import keep_float_weights, output_layer_name, weighted_layer_names
+
 FORMATS = ("litert", "tf_saved_model")
 QUANTIZATIONS = (None, "dynamic_int8")
 # Prompts of `random_inputs` for a text-to-image model (cycled to the batch).
@@ -56,7 +58,8 @@ def _input_signature(model, input_shape):
     return [keras.tree.map_structure(spec, model.input)]
 
 
-def export(model, path, format=None, *, quantize=None, input_shape=None, verbose=False):
+def export(model, path, format=None, *, quantize=None, float_layers=None, input_shape=None,
+           verbose=False):
     """Exports a zoo model for serving or for a phone.
 
     The file or directory appears only once it is complete. On the JAX and
@@ -69,6 +72,10 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
         format: `"litert"` or `"tf_saved_model"` (default: from `path`).
         quantize: `None` (float32) or `"dynamic_int8"` (LiteRT only: int8
             weights, float activations).
+        float_layers: with `quantize`, names of layers whose weights stay
+            float32 (see `zoo.quantization`). Default: the output layer (the
+            last layer with weights), whose int8 error would land on the
+            pixels unfiltered; `()` quantizes every layer.
         input_shape: `(height, width)` to fix the input size (phones prefer
             static shapes); default: any size.
         verbose: print the exporter's messages.
@@ -106,6 +113,14 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
         raise ValueError(f"`quantize` must be one of {QUANTIZATIONS}. Received: {quantize!r}")
     if quantize and format != "litert":
         raise ValueError("`quantize` applies to LiteRT export only (format='litert').")
+    if float_layers is not None:
+        if not quantize:
+            raise ValueError("`float_layers` applies to a quantized export only (`quantize`).")
+        if isinstance(float_layers, str) or not all(isinstance(n, str) for n in float_layers):
+            raise TypeError(
+                f"`float_layers` must be a list of layer names. Received: {float_layers!r}"
+            )
+        float_layers = list(float_layers)
     generator = callable(getattr(model, "export_model", None))
     if generator and input_shape is not None:
         raise ValueError(
@@ -118,8 +133,18 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
         raise ValueError(f"`path` {str(path)!r} exists and is not a {format} target.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if keras.config.backend() != "tensorflow":
-        return _export_in_tensorflow(model, path, format, quantize, input_shape)
+        return _export_in_tensorflow(model, path, format, quantize, float_layers, input_shape)
     target_model = exportable(model)
+    if quantize and float_layers is None:
+        float_layers = [n for n in [output_layer_name(target_model)] if n]
+    elif float_layers:
+        known = weighted_layer_names(target_model)
+        unknown = sorted(set(float_layers) - set(known))
+        if unknown:
+            raise ValueError(
+                f"`float_layers` names no layer with weights: {unknown}. Layers with "
+                f"weights: {known}"
+            )
 
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
@@ -131,6 +156,11 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
             kwargs["optimizations"] = [tf.lite.Optimize.DEFAULT]
         target_model.export(str(target), format=format, verbose=verbose,
                             input_signature=signature, **kwargs)
+        if quantize and float_layers:
+            reference = staging / "float32.tflite"
+            target_model.export(str(reference), format=format, verbose=verbose,
+                                input_signature=signature)
+            keep_float_weights(target, reference, float_layers)
         if path.is_dir():
             shutil.rmtree(path)
         os.replace(target, path)
@@ -139,7 +169,7 @@ def export(model, path, format=None, *, quantize=None, input_shape=None, verbose
     return str(path)
 
 
-def _export_in_tensorflow(model, path, format, quantize, input_shape):
+def _export_in_tensorflow(model, path, format, quantize, float_layers, input_shape):
     if not hasattr(model, "save_to_preset"):
         raise ValueError(
             "Export needs the TensorFlow backend for this model: run with "
@@ -152,6 +182,8 @@ def _export_in_tensorflow(model, path, format, quantize, input_shape):
                    "--format", format, "-o", str(path)]
         if quantize:
             command += ["--quantize", quantize]
+        if float_layers is not None:
+            command += ["--float-layers", ",".join(float_layers)]
         if input_shape:
             command += ["--input-shape", f"{input_shape[0]}x{input_shape[1]}"]
         env = dict(os.environ, KERAS_BACKEND="tensorflow")
