@@ -406,3 +406,10 @@ def test_embedded_text_gan_preset_runs_in_litert(tmp_path):
     path = zoo.export(gan, tmp_path / "text_gan_tiny.tflite")
     inputs = gan.export_inputs(["a large red circle above a small blue square"], seed=0)
     assert parity(gan, path, inputs) <= 1e-4
+
+
+def test_bad_float_layers_creates_no_folder(tmp_path, tiny_restorer):
+    target = tmp_path / "new" / "m.tflite"
+    with pytest.raises(ValueError, match="float_layers"):
+        zoo.export(tiny_restorer(), target, quantize="dynamic_int8", float_layers=["nope"])
+    assert list(tmp_path.iterdir()) == []

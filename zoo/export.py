@@ -131,13 +131,8 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
     signature = None if generator else _input_signature(model, input_shape)
     if path.exists() and path.is_dir() != (format == "tf_saved_model"):
         raise ValueError(f"`path` {str(path)!r} exists and is not a {format} target.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if keras.config.backend() != "tensorflow":
-        return _export_in_tensorflow(model, path, format, quantize, float_layers, input_shape)
     target_model = exportable(model)
-    if quantize and float_layers is None:
-        float_layers = [n for n in [output_layer_name(target_model)] if n]
-    elif float_layers:
+    if float_layers:  # checked here: a subprocess would only say it failed
         known = weighted_layer_names(target_model)
         unknown = sorted(set(float_layers) - set(known))
         if unknown:
@@ -145,6 +140,11 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
                 f"`float_layers` names no layer with weights: {unknown}. Layers with "
                 f"weights: {known}"
             )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if keras.config.backend() != "tensorflow":
+        return _export_in_tensorflow(model, path, format, quantize, float_layers, input_shape)
+    if quantize and float_layers is None:
+        float_layers = [n for n in [output_layer_name(target_model)] if n]
 
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
