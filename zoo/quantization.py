@@ -103,8 +103,7 @@ def keep_float_weights(int8_path, float_path, layer_names):
     for tensor in graph.tensors:
         if tensor.type != schema.TensorType.INT8:
             continue
-        hits = wanted & _scopes(tensor.name.decode())
-        if not hits:
+        if not wanted & _scopes(tensor.name.decode()):
             continue
         data = float_data.get(tensor.name)
         if data is None or len(data) != 4 * int(np.prod(tensor.shape)):
