@@ -143,3 +143,32 @@ def test_embedded_preset_restores_uint8(embedded_restorer):
     gray = embedded_restorer.restore(image[..., 0])
     assert gray.shape == (33, 45) and gray.dtype == np.uint8
     assert keras.config.backend() in ("tensorflow", "jax", "torch")
+
+
+def test_embedded_preset_denoises_gray_photos(embedded_restorer):
+    from zoo.data import add_gaussian_noise, load_natural_images
+    from zoo.metrics import psnr
+
+    clean = load_natural_images("val")["camera"][200:328, 200:328]
+    noisy = add_gaussian_noise(clean, 25, seed=0)
+    assert embedded_restorer.gray_inputs == "whiten_noise"
+    whitened = embedded_restorer.restore(noisy)
+    repeated = DnCNNImageRestorer(
+        backbone=embedded_restorer.backbone, gray_inputs="repeat"
+    ).restore(noisy)
+    # Repeating leaves channel-identical noise the colour model never saw.
+    assert psnr(clean, whitened) > psnr(clean, repeated) + 5
+    assert psnr(clean, whitened) > psnr(clean, noisy) + 6
+    # A gray photo stored as RGB takes the same path and stays gray.
+    as_rgb = embedded_restorer.restore(np.repeat(noisy[..., None], 3, axis=-1))
+    assert as_rgb.shape == (128, 128, 3)
+    for channel in range(3):
+        np.testing.assert_array_equal(as_rgb[..., channel], whitened)
+
+
+def test_gray_inputs_is_checked_and_saved(tiny_restorer):
+    with pytest.raises(ValueError, match="`gray_inputs`"):
+        tiny_restorer(gray_inputs="average")
+    restorer = tiny_restorer(gray_inputs="repeat")
+    assert DnCNNImageRestorer.from_config(restorer.get_config()).gray_inputs == "repeat"
+    assert tiny_restorer().gray_inputs == "whiten_noise"

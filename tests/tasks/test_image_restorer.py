@@ -147,8 +147,8 @@ def test_restore_layouts(tiny_restorer):
     np.testing.assert_array_equal(rgba[..., :3], rgb)
 
 
-def test_restore_gray_is_channel_mean_of_rgb_restore(tiny_restorer):
-    restorer = tiny_restorer()
+def test_restore_gray_repeated_is_channel_mean_of_rgb_restore(tiny_restorer):
+    restorer = tiny_restorer(gray_inputs="repeat")
     gray = _uint8((19, 22))
     x = np.repeat(gray.astype(np.float32)[..., None] / 255.0, 3, axis=-1)
     expected = restorer.predict(x[None], verbose=0)[0].mean(axis=-1)

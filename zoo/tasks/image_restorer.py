@@ -4,7 +4,10 @@ import numpy as np
 
 from zoo.data import read_image
 from zoo.metrics import PSNR
+from zoo.tasks.gray_noise_whitening import whiten_gray_noise
 from zoo.tasks.tiling import tiled_apply
+
+GRAY_INPUTS = ("repeat", "whiten_noise")
 
 
 def _has_targets(x, y):
@@ -25,15 +28,25 @@ def _has_targets(x, y):
     return False
 
 
-def _split_channels(x, channels):
-    """HxW / HxWxC image -> (HxWx`channels` model input, alpha or None, was gray).
+def _split_channels(x, channels, gray_inputs="repeat"):
+    """HxW / HxWxC image -> (HxWx`channels` model input, alpha or None, gray).
 
-    Alpha is split off to be passed through; gray is repeated to `channels`.
+    Alpha is split off to be passed through. `gray` is how the output goes
+    back to the input's layout: None (colour), "hw" (a gray `HxW` image,
+    repeated to `channels` here) or "rgb" (an RGB image with identical
+    channels, which "whiten_noise" treats as gray too). With "whiten_noise",
+    gray noise is whitened across the channels, and the mean of the model's
+    output channels (which drops the chroma noise it added) is the result.
     """
     alpha = None
     if x.ndim == 3 and x.shape[-1] == 4:
         x, alpha = x[..., :3], x[..., 3]
-    gray = x.ndim == 2
+    gray = "hw" if x.ndim == 2 else None
+    if gray_inputs == "whiten_noise" and channels == 3:
+        if gray is None and x.shape[-1] == 3 and (x == x[..., :1]).all():
+            x, gray = x[..., 0], "rgb"
+        if gray is not None:
+            return whiten_gray_noise(x), alpha, gray
     if gray:
         x = np.repeat(x[..., None], channels, axis=-1)
     elif x.shape[-1] != channels:
@@ -61,6 +74,11 @@ class ImageRestorer(keras_hub.models.Task):
             and `evaluate` when they get clean images only.
         tile_size: tile side for `restore` on large images.
         tile_overlap: context pixels around each tile.
+        gray_inputs: how `restore` feeds a grayscale image to a colour model:
+            "repeat" it to RGB, or "whiten_noise" (denoisers trained on
+            independent channel noise): repeat it and add chroma noise
+            matching its estimated noise level, so the channel-identical
+            noise looks like training noise (see `whiten_gray_noise`).
 
     Example:
     ```python
@@ -80,8 +98,13 @@ class ImageRestorer(keras_hub.models.Task):
         degradation=None,
         tile_size=512,
         tile_overlap=32,
+        gray_inputs="repeat",
         **kwargs,
     ):
+        if gray_inputs not in GRAY_INPUTS:
+            raise ValueError(
+                f"`gray_inputs` must be one of {GRAY_INPUTS}, got {gray_inputs!r}."
+            )
         self.backbone = backbone
         self.preprocessor = preprocessor
         self.degradation = degradation
@@ -90,6 +113,7 @@ class ImageRestorer(keras_hub.models.Task):
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         self.tile_size = int(tile_size)
         self.tile_overlap = int(tile_overlap)
+        self.gray_inputs = gray_inputs
         self._degrade_inputs = False
 
     @property
@@ -233,7 +257,7 @@ class ImageRestorer(keras_hub.models.Task):
                 x = x[..., 0]
         else:
             x = read_image(image).astype(np.float32) / 255.0
-        x, alpha, gray = _split_channels(x, self.channels)
+        x, alpha, gray = _split_channels(x, self.channels, self.gray_inputs)
 
         def run(batch):
             return np.asarray(
@@ -251,8 +275,10 @@ class ImageRestorer(keras_hub.models.Task):
             batch_size=batch_size,
             progress=verbose,
         )
-        if gray:
+        if gray == "hw":
             y = y.mean(axis=-1)
+        elif gray == "rgb":
+            y = np.repeat(y.mean(axis=-1, keepdims=True), 3, axis=-1)
         out = _to_uint8(y)
         if alpha is not None:
             alpha = _to_uint8(alpha)
@@ -273,6 +299,7 @@ class ImageRestorer(keras_hub.models.Task):
             else None,
             tile_size=self.tile_size,
             tile_overlap=self.tile_overlap,
+            gray_inputs=self.gray_inputs,
         )
         return config
 

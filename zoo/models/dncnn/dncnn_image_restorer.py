@@ -8,6 +8,11 @@ from zoo.tasks.image_restorer import ImageRestorer
 class DnCNNImageRestorer(ImageRestorer):
     """An `ImageRestorer` on a `DnCNNBackbone` (denoising).
 
+    Grayscale images given to `restore` get their noise whitened across the
+    colour channels by default (`gray_inputs="whiten_noise"`): a colour
+    denoiser trained on independent channel noise otherwise leaves the
+    channel-identical noise of a gray photo in place.
+
     Example:
     ```python
     denoiser = zoo.models.DnCNNImageRestorer(
@@ -19,3 +24,8 @@ class DnCNNImageRestorer(ImageRestorer):
     """
 
     backbone_cls = DnCNNBackbone
+
+    def __init__(self, backbone, preprocessor=None, degradation=None,
+                 gray_inputs="whiten_noise", **kwargs):
+        super().__init__(backbone, preprocessor, degradation,
+                         gray_inputs=gray_inputs, **kwargs)
