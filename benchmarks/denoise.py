@@ -32,6 +32,7 @@ from zoo.data import add_gaussian_noise, load_natural_images, load_val_baselines
 from zoo.export import parity, run_exported
 from zoo.metrics.restoration_protocols import denoising_scores
 from zoo.presets import resolve_preset
+from zoo.tasks.gray_noise_whitening import whiten_gray_noise
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 GOAL_MARGIN_DB = 0.3  # preset over BM3D at sigma 25, on every val image
@@ -50,12 +51,16 @@ def bm3d_denoise(noisy, sigma):
     return bm3d.bm3d_rgb(noisy, sigma / 255)
 
 
-def litert_denoiser(path):
-    """Runs a .tflite on the whole image; gray goes in as 3 equal channels and
-    comes back averaged, as `ImageRestorer.restore` does."""
+def litert_denoiser(path, gray_inputs):
+    """Runs a .tflite on the whole image; gray goes in as 3 channels and comes
+    back averaged, as `ImageRestorer.restore` does with `gray_inputs`."""
 
     def restore(noisy):
-        x = np.repeat(noisy[..., None], 3, axis=-1) if noisy.ndim == 2 else noisy
+        if noisy.ndim == 2:
+            x = (whiten_gray_noise(noisy) if gray_inputs == "whiten_noise"
+                 else np.repeat(noisy[..., None], 3, axis=-1))
+        else:
+            x = noisy
         y = run_exported(path, x[None])[0]
         return y.mean(axis=-1) if noisy.ndim == 2 else y
 
@@ -68,8 +73,8 @@ def denoisers(model, tflite):
         "noisy": lambda sigma: lambda noisy: noisy,
         "bm3d": lambda sigma: lambda noisy: bm3d_denoise(noisy, sigma),
         "keras_fp32": lambda sigma: model.restore,
-        "litert_fp32": lambda sigma: litert_denoiser(tflite["fp32"]),
-        "litert_int8": lambda sigma: litert_denoiser(tflite["int8"]),
+        "litert_fp32": lambda sigma: litert_denoiser(tflite["fp32"], model.gray_inputs),
+        "litert_int8": lambda sigma: litert_denoiser(tflite["int8"], model.gray_inputs),
     }
 
 

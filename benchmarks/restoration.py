@@ -108,7 +108,7 @@ def litert_restore(model, runner):
     proxy = types.SimpleNamespace(
         channels=model.channels, scale=model.scale, size_multiple=model.size_multiple,
         tile_size=model.tile_size, tile_overlap=model.tile_overlap,
-        predict_on_batch=runner)
+        gray_inputs=getattr(model, "gray_inputs", "repeat"), predict_on_batch=runner)
     return functools.partial(type(model).restore, proxy)
 
 
@@ -447,6 +447,11 @@ def to_markdown(results):
         f"{env['cpu_count']}-core machine shared with other jobs** (load average "
         f"{env['load_average_at_start'][0]} at start): read them as rough, relative numbers.",
     ]
+    for rerun in results.get("reruns", []):
+        e = rerun["environment"]
+        lines.append(f"Rerun later for {', '.join(f'`{n}`' for n in rerun['presets'])}: "
+                     f"{e.get('date', '')} (load average {e['load_average_at_start'][0]} at "
+                     f"start), same protocol; its rows replace the earlier ones.")
     # Per image detail.
     lines += ["", "## Per image (PSNR dB / SSIM)", "",
               "| preset | condition | image | Keras fp32 | LiteRT fp32 | LiteRT int8 | baseline "
@@ -471,6 +476,23 @@ def to_markdown(results):
             lines[-1] += (" The splits.json Telea numbers were taken on other masks than "
                           "`protocol_masks(seed=0)`; the margin uses Telea on the same masks.")
     return "\n".join(lines) + "\n"
+
+
+def merge_rerun(previous, rerun):
+    """A `--presets` rerun replaces those presets' rows in the previous results.
+
+    The other rows, and the environment of the run that made them, are kept;
+    the rerun's environment is listed under "reruns" (and in the markdown).
+    """
+    merged = dict(previous)
+    merged["presets"] = {**previous["presets"], **rerun["presets"]}
+    merged["baselines"] = {**previous["baselines"], **rerun["baselines"]}
+    merged["reruns"] = [
+        *(r for r in previous.get("reruns", [])
+          if not set(r["presets"]) <= set(rerun["presets"])),
+        {"presets": sorted(rerun["presets"]), "environment": rerun["environment"]},
+    ]
+    return merged
 
 
 def main(argv=None):
@@ -523,9 +545,11 @@ def main(argv=None):
     results = {"environment": env, "quick": args.quick, "timing_repeats": repeats,
                "images": list(images), "goals_db": GOALS, "int8_goal_db": INT8_GOAL_DB,
                "baselines": baselines, "presets": out}
+    stem = "restoration_quick" if args.quick else "restoration"
+    if args.presets and (RESULTS_DIR / f"{stem}.json").is_file():
+        results = merge_rerun(json.loads((RESULTS_DIR / f"{stem}.json").read_text()), results)
     markdown = to_markdown(results)
     RESULTS_DIR.mkdir(exist_ok=True)
-    stem = "restoration_quick" if args.quick else "restoration"
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS_DIR / f"{stem}.md").write_text(markdown)
     log(f"wrote {RESULTS_DIR / stem}.json and .md")

@@ -11,11 +11,13 @@ The shipped preset: `bash examples/recipes/train_all_gpu.sh` on one H100
     KERAS_BACKEND=jax python examples/recipes/dncnn_color_blind.py \
         --mixed-precision --time-budget 250 --max-minutes 5
 8947 steps of batch 128 in 300 s: still short of DnCNN's usual budget.
-It denoises the grayscale val image (camera) badly: a gray photo reaches the
-model as RGB with channel-identical noise, which independent training noise
-never shows. `--gray-shared-noise 0.5` fixes that: a 129 s run (7500 steps,
-3 recipes on the GPU) gave camera 28.78 dB at sigma 25 (+8) but chelsea and
-coffee 24.3 / 24.2 (-7), so it is not the shipped default yet.
+The val metrics were re-evaluated later with `--trained` (same weights) once
+`restore` whitened gray photos' noise (`gray_inputs="whiten_noise"`): camera
+at sigma 25 went from 20.82 to 29.34 dB. A gray photo reaches the model as
+RGB with channel-identical noise, which independent training noise never
+shows; training on it instead (`--gray-shared-noise 0.5`) gave camera 28.78
+dB but cost chelsea and coffee 7 dB in a 129 s GPU run, and a CPU
+fine-tune (`--init-from`, 200 steps) showed the same trade.
 CPU smoke test:
     python examples/recipes/dncnn_color_blind.py --steps 2 --batch-size 2 --output /tmp/x
 """
