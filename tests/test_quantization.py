@@ -3,7 +3,7 @@
 import pytest
 
 import zoo
-from zoo.quantization import output_layer_name, weighted_layer_names
+from zoo.quantization import default_float_layers, output_layer_name, weighted_layer_names
 
 
 pytestmark = pytest.mark.backend  # plain Keras: the same on every backend
@@ -25,3 +25,14 @@ def test_output_layer_searches_nested_models_and_skips_weightless_layers():
     assert weighted_layer_names(inpainter) == [
         "stem", "down0", "enc0", "context0", "dec0", "to_image"
     ]
+
+
+def test_default_float_layers(tiny_restorer):
+    assert default_float_layers(tiny_restorer(depth=3)) == ["conv_out"]
+    backbone = zoo.models.InpaintUNetBackbone(width=4, depth=2, dilations=(2, 4))
+    inpainter = zoo.models.InpaintUNetInpainter(backbone=backbone)
+    # The U-Net declares its own: everything but the lowest-resolution layers.
+    assert default_float_layers(inpainter) == [
+        "stem", "down0", "enc0", "dec1", "dec0", "to_image"
+    ]
+    assert default_float_layers(inpainter) == backbone.int8_float_layers

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.quantization import keep_float_weights, output_layer_name, weighted_layer_names
+from zoo.quantization import default_float_layers, keep_float_weights, weighted_layer_names
 
 FORMATS = ("litert", "tf_saved_model")
 QUANTIZATIONS = (None, "dynamic_int8")
@@ -73,7 +73,10 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
         quantize: `None` (float32) or `"dynamic_int8"` (LiteRT only: int8
             weights, float activations).
         float_layers: with `quantize`, names of layers whose weights stay
-            float32 (see `zoo.quantization`). Default: the output layer (the
+            float32 (see `zoo.quantization`). Default
+            (`zoo.quantization.default_float_layers`): the backbone's
+            `int8_float_layers` where it declares them (the inpainting U-Net:
+            all but its lowest-resolution layers), else the output layer (the
             last layer with weights), whose int8 error would land on the
             pixels unfiltered; `()` quantizes every layer.
         input_shape: `(height, width)` to fix the input size (phones prefer
@@ -144,7 +147,7 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
     if keras.config.backend() != "tensorflow":
         return _export_in_tensorflow(model, path, format, quantize, float_layers, input_shape)
     if quantize and float_layers is None:
-        float_layers = [n for n in [output_layer_name(target_model)] if n]
+        float_layers = default_float_layers(target_model)
 
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:

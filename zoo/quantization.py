@@ -63,6 +63,25 @@ def output_layer_name(model):
     return None
 
 
+def default_float_layers(model):
+    """Layers a dynamic-int8 export keeps in float32 unless told otherwise.
+
+    The backbone's `int8_float_layers` where it declares them (a network
+    whose activations quantize badly in some layers), else the output layer
+    (`output_layer_name`), whose int8 error would land on the pixels.
+
+    Example:
+    ```python
+    default_float_layers(denoiser)  # ["conv_out"]
+    ```
+    """
+    declared = getattr(getattr(model, "backbone", model), "int8_float_layers", None)
+    if declared is not None:
+        return list(declared)
+    name = output_layer_name(model)
+    return [name] if name else []
+
+
 def weighted_layer_names(model):
     """Names of the layers with weights of their own, nested models searched."""
     names = []
