@@ -438,7 +438,9 @@ def to_markdown(results):
         f"image (deblur: on both kernels). int8 loss = LiteRT fp32 minus LiteRT "
         f"dynamic-range int8 PSNR on the same protocol; the int8 file is "
         f"`zoo.export(model, path, quantize=\"dynamic_int8\")`: int8 weights everywhere "
-        f"but the output layer (`float_layers` default), its size vs fp32 in brackets.",
+        f"but the output layer (`float_layers` default; `inpaint_unet`: int8 only in its "
+        f"lowest-resolution layers, its backbone's `int8_float_layers`), its size vs fp32 "
+        f"in brackets.",
         f"Timings: CPU ms per output megapixel on one protocol input per preset (output "
         f"{SPEED_SIZE}×{SPEED_SIZE}, a centre crop of coffee), median of "
         f"{results['timing_repeats']} runs after a warm-up; Keras `predict_on_batch` on the "

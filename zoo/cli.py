@@ -470,8 +470,8 @@ def _add_export_parser(commands):
         "--float-layers",
         type=lambda text: [n for n in text.split(",") if n],
         metavar="A,B",
-        help="with --quantize: layers that keep float32 weights (default: the output "
-        "layer; '' for none)",
+        help="with --quantize: layers that keep float32 weights (default: the "
+        "backbone's int8_float_layers, else the output layer; '' for none)",
     )
     p.add_argument(
         "--input-shape",
