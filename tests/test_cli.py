@@ -476,3 +476,16 @@ def test_export_int8_float_layers(tmp_path, capsys):
     assert main(bad) == 2
     assert_one_line_error(capsys.readouterr().err, "float_layers")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d8.tflite"]
+
+
+def test_restore_self_ensemble(tmp_path, clean_crop):
+    noisy = noisy_uint8(clean_crop)
+    src = tmp_path / "noisy.png"
+    Image.fromarray(noisy).save(src)
+    single, ensembled = tmp_path / "single.png", tmp_path / "x8.png"
+    assert main(["restore", "--preset", PRESET, str(src), "-o", str(single)]) == 0
+    assert main(["restore", "--preset", PRESET, str(src), "-o", str(ensembled),
+                 "--self-ensemble"]) == 0
+    a, b = np.asarray(Image.open(single)), np.asarray(Image.open(ensembled))
+    assert a.shape == b.shape == clean_crop.shape and not np.array_equal(a, b)
+    assert psnr(clean_crop, b) > psnr(clean_crop, a)

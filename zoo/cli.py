@@ -300,6 +300,8 @@ def _cmd_restore(args):
     kwargs = {}
     if args.tile_size is not None:
         kwargs["tile_size"] = args.tile_size
+    if args.self_ensemble:
+        kwargs["self_ensemble"] = True
     if _takes_mask(model):
         if args.mask is None:
             raise ValueError(
@@ -339,6 +341,10 @@ def _add_restore_parser(commands):
     )
     p.add_argument(
         "--tile-size", type=_positive_int, metavar="N", help="tile side for large images"
+    )
+    p.add_argument(
+        "--self-ensemble", action="store_true",
+        help="average over the 8 flips/rotations (8x slower, slightly better)",
     )
     p.set_defaults(func=_cmd_restore)
 

@@ -8,6 +8,7 @@ from PIL import Image
 
 from zoo.data import read_image
 from zoo.tasks.image_restorer import ImageRestorer, _split_channels, _to_uint8
+from zoo.tasks.self_ensemble import dihedral_mean
 from zoo.tasks.tiling import tiled_apply
 
 
@@ -207,7 +208,7 @@ class Inpainter(ImageRestorer):
         )
 
     def restore(self, image, mask=None, *, tile_size=None, tile_overlap=None,
-                batch_size=4, verbose=False):
+                batch_size=4, verbose=False, self_ensemble=False):
         """Inpaints one image.
 
         Args:
@@ -219,6 +220,9 @@ class Inpainter(ImageRestorer):
             tile_size, tile_overlap: override the tiling.
             batch_size: tiles per forward pass.
             verbose: show a progress bar over the tiles.
+            self_ensemble: average the results over the 8 flips and
+                rotations of the image (EDSR+'s "x8"; 8 times slower, a
+                little better: see `zoo.tasks.self_ensemble`).
 
         Returns:
             uint8 array with the input's layout; pixels outside the mask equal
@@ -240,15 +244,19 @@ class Inpainter(ImageRestorer):
             inputs = {"images": batch[..., :channels], "masks": batch[..., channels:]}
             return np.asarray(keras.ops.convert_to_numpy(self.predict_on_batch(inputs)), np.float32)
 
-        y = tiled_apply(
-            run,
-            np.concatenate([x, mask[..., None]], axis=-1),
-            multiple=self.size_multiple,
-            tile_size=tile_size or self.tile_size,
-            overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
-            batch_size=batch_size,
-            progress=verbose,
-        )
+        def apply(view):
+            return tiled_apply(
+                run,
+                view,
+                multiple=self.size_multiple,
+                tile_size=tile_size or self.tile_size,
+                overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
+                batch_size=batch_size,
+                progress=verbose,
+            )
+
+        x_and_mask = np.concatenate([x, mask[..., None]], axis=-1)
+        y = dihedral_mean(apply, x_and_mask) if self_ensemble else apply(x_and_mask)
         known = mask == 0
         if gray:
             x, y = x[..., 0], y.mean(axis=-1)
