@@ -2,15 +2,11 @@
 
 A recipe builds its model and batches, then calls `parse_args`, `fit_in_budget`
 and `save` from here, so all of them take the same flags (`--steps auto
---time-budget S --max-minutes M --mixed-precision --output DIR --hardware
---init-from DIR`) and write the same metadata fields (steps, hardware,
-backend, exact command). A second stage (`--init-from` the first stage's
-preset) records both stages: summed steps, and each stage's command,
-hardware and backend joined by " && ".
+--time-budget S --max-minutes M --mixed-precision --output DIR --hardware`)
+and write the same metadata fields (steps, hardware, backend, exact command).
 """
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -50,14 +46,9 @@ def parse_args(preset, doc, *, batch_size, patch_size, learning_rate, extra=None
                         help="with --trained: the seconds its training took")
     parser.add_argument("--train-backend", default=None,
                         help="with --trained: the Keras backend it trained on")
-    parser.add_argument("--init-from", default=None, metavar="DIR",
-                        help="a second stage: start from this preset dir's weights "
-                             "(a first stage of this recipe); metadata adds both stages")
     if extra is not None:
         extra(parser)
     args = parser.parse_args()
-    # Read now: a second stage may write its output over the first stage's dir.
-    args.first_stage = _stage_record(args.init_from) if args.init_from else None
     keras.utils.set_random_seed(args.seed)
     if args.mixed_precision:
         keras.config.set_dtype_policy("mixed_bfloat16")
@@ -93,9 +84,6 @@ def fit_in_budget(build, batches, args, probe_steps=30):
     batches.steps_per_epoch = steps // epochs
     keras.utils.set_random_seed(args.seed)
     model = build()
-    if args.init_from:
-        # The first stage's weights; this stage's degradation and loss are its own.
-        model.backbone.set_weights(zoo.from_preset(args.init_from).backbone.get_weights())
     schedule = keras.optimizers.schedules.CosineDecay(
         args.learning_rate, decay_steps=steps, alpha=0.01
     )
@@ -121,36 +109,17 @@ def save_float32(model, args, task):
 
 def save(model, args, preset, task, *, steps, seconds, **metadata):
     """Writes the final preset with the shared metadata fields filled in."""
-    record = {
-        "command": " ".join(["python", f"examples/recipes/{preset}.py", *sys.argv[1:]]),
-        "steps": steps,
-        "hardware": args.hardware or f"{platform.processor() or platform.machine()} CPU",
-        "backend": f"{args.train_backend or keras.config.backend()}"
-                   f"{' mixed_bfloat16' if args.mixed_precision else ''}, "
-                   f"{seconds:.0f} s of training",
-    }
-    if args.first_stage:
-        first = args.first_stage
-        record = {
-            "steps": first["steps"] + record["steps"],
-            **{key: f"{first[key]} && {record[key]}"
-               for key in ("command", "hardware", "backend")},
-        }
+    hardware = args.hardware or f"{platform.processor() or platform.machine()} CPU"
+    precision = " mixed_bfloat16" if args.mixed_precision else ""
     return zoo.save_preset(
         model,
         args.output,
         task=task,
         recipe=f"examples/recipes/{preset}.py",
-        **record,
+        command=" ".join(["python", f"examples/recipes/{preset}.py", *sys.argv[1:]]),
+        steps=steps,
+        hardware=hardware,
+        backend=f"{args.train_backend or keras.config.backend()}{precision}, "
+                f"{seconds:.0f} s of training",
         **metadata,
     )
-
-
-def _stage_record(preset_dir):
-    """The training record (steps, command, hardware, backend) of a preset dir."""
-    path = os.path.join(preset_dir, "metadata.json")
-    if not os.path.isfile(path):
-        raise SystemExit(f"--init-from {preset_dir}: no metadata.json there.")
-    with open(path) as f:
-        metadata = json.load(f)
-    return {key: metadata[key] for key in ("steps", "command", "hardware", "backend")}
