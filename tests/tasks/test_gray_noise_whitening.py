@@ -39,3 +39,9 @@ def test_estimates_sigma_and_is_deterministic():
 def test_rejects_colour_input():
     with pytest.raises(ValueError, match="`gray`"):
         whiten_gray_noise(np.zeros((8, 8, 3), np.float32))
+
+
+@pytest.mark.parametrize("sigma", [-1.0, float("nan")])
+def test_rejects_a_bad_sigma(sigma):
+    with pytest.raises(ValueError, match="`sigma`"):
+        whiten_gray_noise(np.zeros((8, 8), np.float32), sigma=sigma)

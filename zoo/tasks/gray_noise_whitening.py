@@ -37,6 +37,8 @@ def whiten_gray_noise(gray, sigma=None, seed=0):
         raise ValueError(f"`gray` must be an HxW image, got shape {gray.shape}.")
     if sigma is None:
         sigma = estimate_noise_sigma(gray)
+    elif not np.isfinite(sigma) or sigma < 0:
+        raise ValueError(f"`sigma` must be a finite level >= 0 (0-255 scale), got {sigma!r}.")
     level = float(sigma) / 255.0 * 3**0.5
     chroma = np.random.default_rng(seed).standard_normal(gray.shape + (2,)) @ _CHROMA
     return (gray[..., None] + level * chroma).astype(np.float32)
