@@ -142,3 +142,9 @@ def test_mask_file_that_is_not_an_image(inpainter, tmp_path):
     (tmp_path / "mask.png").write_text("not a png")
     with pytest.raises(ValueError, match="`mask`.*not an image"):
         inpainter.restore(_image(), mask=tmp_path / "mask.png")
+
+
+def test_gray_inputs_does_not_apply(inpainter):
+    with pytest.raises(ValueError, match="`gray_inputs`"):
+        InpaintUNetInpainter(backbone=inpainter.backbone, gray_inputs="whiten_noise")
+    assert "gray_inputs" not in inpainter.get_config()

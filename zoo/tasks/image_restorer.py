@@ -270,19 +270,7 @@ class ImageRestorer(keras_hub.models.Task):
                 dtype=np.float32,
             )
 
-        def apply(view):
-            return tiled_apply(
-                run,
-                view,
-                scale=self.scale,
-                multiple=self.size_multiple,
-                tile_size=tile_size or self.tile_size,
-                overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
-                batch_size=batch_size,
-                progress=verbose,
-            )
-
-        y = dihedral_mean(apply, x) if self_ensemble else apply(x)
+        y = self._run_tiled(run, x, tile_size, tile_overlap, batch_size, verbose, self_ensemble)
         if gray == "hw":
             y = y.mean(axis=-1)
         elif gray == "rgb":
@@ -298,6 +286,23 @@ class ImageRestorer(keras_hub.models.Task):
                 )
             out = np.concatenate([out, alpha[..., None]], axis=-1)
         return out
+
+    def _run_tiled(self, run, x, tile_size, tile_overlap, batch_size, verbose, self_ensemble):
+        """`run` over `x` tile by tile (see `tiled_apply`), or its x8 self-ensemble."""
+
+        def apply(view):
+            return tiled_apply(
+                run,
+                view,
+                scale=self.scale,
+                multiple=self.size_multiple,
+                tile_size=tile_size or self.tile_size,
+                overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
+                batch_size=batch_size,
+                progress=verbose,
+            )
+
+        return dihedral_mean(apply, x) if self_ensemble else apply(x)
 
     def get_config(self):
         config = super().get_config()

@@ -8,8 +8,6 @@ from PIL import Image
 
 from zoo.data import read_image
 from zoo.tasks.image_restorer import ImageRestorer, _split_channels, _to_uint8
-from zoo.tasks.self_ensemble import dihedral_mean
-from zoo.tasks.tiling import tiled_apply
 
 
 def _read_image(image):
@@ -154,6 +152,9 @@ class Inpainter(ImageRestorer):
     def __init__(self, backbone, preprocessor=None, hole_weight=6.0, valid_weight=1.0,
                  tile_size=1024, tile_overlap=64, **kwargs):
         kwargs.pop("degradation", None)
+        # Holes are filled from context, not denoised: gray is always repeated.
+        if kwargs.pop("gray_inputs", "repeat") != "repeat":
+            raise ValueError("`gray_inputs` does not apply to an inpainter (gray is repeated).")
         super().__init__(backbone, preprocessor, degradation=None, tile_size=tile_size,
                          tile_overlap=tile_overlap, **kwargs)
         self.hole_weight = float(hole_weight)
@@ -244,19 +245,8 @@ class Inpainter(ImageRestorer):
             inputs = {"images": batch[..., :channels], "masks": batch[..., channels:]}
             return np.asarray(keras.ops.convert_to_numpy(self.predict_on_batch(inputs)), np.float32)
 
-        def apply(view):
-            return tiled_apply(
-                run,
-                view,
-                multiple=self.size_multiple,
-                tile_size=tile_size or self.tile_size,
-                overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
-                batch_size=batch_size,
-                progress=verbose,
-            )
-
-        x_and_mask = np.concatenate([x, mask[..., None]], axis=-1)
-        y = dihedral_mean(apply, x_and_mask) if self_ensemble else apply(x_and_mask)
+        y = self._run_tiled(run, np.concatenate([x, mask[..., None]], axis=-1),
+                            tile_size, tile_overlap, batch_size, verbose, self_ensemble)
         known = mask == 0
         if gray:
             x, y = x[..., 0], y.mean(axis=-1)
@@ -270,5 +260,6 @@ class Inpainter(ImageRestorer):
     def get_config(self):
         config = super().get_config()
         config.pop("degradation", None)
+        config.pop("gray_inputs", None)
         config.update(hole_weight=self.hole_weight, valid_weight=self.valid_weight)
         return config
