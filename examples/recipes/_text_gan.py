@@ -29,7 +29,8 @@ import keras
 import numpy as np
 
 import zoo
-from zoo.data.captioned_shapes import caption, render, sample_scene
+from zoo.data.captioned_shapes import caption, parse_caption, render, sample_scene
+from zoo.data.shape_attributes import ATTRIBUTE_CLASSES, attribute_labels
 from zoo.training import GeneratorEMA, StopAfter
 
 WEIGHT_FILES = ("generator", "discriminator", "text_encoder")
@@ -50,13 +51,17 @@ def parse_args(preset, doc, encoder):
                         help="renders per scene (layouts and colour jitter differ)")
     parser.add_argument("--width", type=int, default=24,
                         help="generator and discriminator width (24: ~2.4M + 1.4M params)")
+    parser.add_argument("--attribute-weight", type=float, default=1.0,
+                        help="weight of the auxiliary-classifier term on the captions' "
+                             "attributes (0: no attribute heads)")
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--text-cache", default=os.path.join(".gpu", f"{preset}_text.npz"))
     parser.add_argument("--trained", default=os.path.join("/tmp", f"{preset}_trained"),
                         help="where `train` writes and `assemble` reads the weights")
     parser.add_argument("--resume", default=None, metavar="DIR",
                         help="`train` continues from the weights and train.json a "
-                             "`train` stage wrote in DIR (optimizer moments start afresh)")
+                             "`train` stage wrote in DIR (optimizer moments start afresh; "
+                             "attribute heads the run in DIR lacked start fresh)")
     parser.add_argument("--output", default=os.path.join("presets", preset))
     parser.add_argument("--hardware", default=None)
     parser.add_argument("--seed", type=int, default=0)
@@ -78,13 +83,14 @@ def scene_pool(num_scenes, renders, seed):
 
 
 class PoolBatches(keras.utils.PyDataset):
-    """Shuffled batches of the pool, tokenized once up front.
+    """Shuffled batches of the pool, tokenized (and labelled) once up front.
 
     Tokenizing every batch in the training loop (pure Python when
-    tensorflow-text is absent) starved the GPU: 300 ms a step.
+    tensorflow-text is absent) starved the GPU: 300 ms a step. With
+    `labels`, each batch also carries the captions' `attribute_labels`.
     """
 
-    def __init__(self, images, captions, tokenizer, batch_size, seed):
+    def __init__(self, images, captions, tokenizer, batch_size, seed, labels=False):
         super().__init__()
         unique = sorted(set(captions))
         tokens = tokenizer(unique)
@@ -92,6 +98,9 @@ class PoolBatches(keras.utils.PyDataset):
         rows = np.array([row[c] for c in captions])
         self.token_ids = tokens["token_ids"][rows]
         self.padding_mask = tokens["padding_mask"][rows]
+        self.labels = None
+        if labels:
+            self.labels = attribute_labels([parse_caption(c) for c in unique])[rows]
         self.images = images
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
@@ -103,8 +112,11 @@ class PoolBatches(keras.utils.PyDataset):
     def __getitem__(self, index):
         rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
         images = self.images[rows].astype(np.float32) / 127.5 - 1.0
-        return {"images": images, "token_ids": self.token_ids[rows],
-                "padding_mask": self.padding_mask[rows]}
+        batch = {"images": images, "token_ids": self.token_ids[rows],
+                 "padding_mask": self.padding_mask[rows]}
+        if self.labels is not None:
+            batch["attribute_labels"] = self.labels[rows]
+        return batch
 
     def on_epoch_end(self):
         self.order = self.rng.permutation(len(self.images))
@@ -148,17 +160,21 @@ def build(args, text_encoder=None, tokenizer=None):
     from zoo.models import TextGANDiscriminator, TextGANGenerator, TextGANTextToImage
 
     keras.utils.set_random_seed(args.seed)
+    classes = ATTRIBUTE_CLASSES if args.attribute_weight > 0 else ()
     if text_encoder is None:
         return TextGANTextToImage.from_scratch(
             args.encoder, generator_width=args.width, discriminator_width=args.width,
-            attention_resolutions=attention(args), seed=args.seed,
+            attention_resolutions=attention(args), attribute_classes=classes,
+            attribute_weight=args.attribute_weight, seed=args.seed,
         )
     dim = text_encoder.hidden_dim
     return TextGANTextToImage(
         generator=TextGANGenerator(text_dim=dim, width=args.width,
                                    attention_resolutions=attention(args)),
-        discriminator=TextGANDiscriminator(text_dim=dim, width=args.width),
+        discriminator=TextGANDiscriminator(text_dim=dim, width=args.width,
+                                           attribute_classes=classes),
         text_encoder=text_encoder, tokenizer=tokenizer, seed=args.seed,
+        attribute_weight=args.attribute_weight,
     )
 
 
@@ -212,7 +228,8 @@ def train(args):
     epochs = max(1, args.steps // steps_per_epoch) if args.steps else 10_000
     callbacks = [ema] + ([] if args.steps else [StopAfter(args.time_budget)])
     start = time.perf_counter()
-    batches = PoolBatches(images, captions, gan.tokenizer, args.batch_size, args.seed)
+    batches = PoolBatches(images, captions, gan.tokenizer, args.batch_size, args.seed,
+                          labels=args.attribute_weight > 0)
     gan.fit(batches, epochs=epochs, steps_per_epoch=steps_per_epoch,
             image_range=(-1, 1), verbose=2, callbacks=callbacks)
     seconds = time.perf_counter() - start
@@ -237,7 +254,19 @@ def train(args):
 def load_networks(gan, folder, encoder):
     """The weights a `train` stage wrote in `folder`."""
     gan.generator.load_weights(os.path.join(folder, "generator.weights.h5"))
-    gan.discriminator.load_weights(os.path.join(folder, "discriminator.weights.h5"))
+    path = os.path.join(folder, "discriminator.weights.h5")
+    try:
+        gan.discriminator.load_weights(path)
+    except ValueError:
+        # A run without attribute heads: load it into its own architecture,
+        # then copy every layer the two share (the heads start fresh).
+        config = gan.discriminator.get_config() | {"attribute_classes": []}
+        plain = type(gan.discriminator).from_config(config)
+        plain.load_weights(path)
+        for layer in plain.layers:
+            if layer.weights:
+                gan.discriminator.get_layer(layer.name).set_weights(layer.get_weights())
+        print(f"{path} has no attribute heads: they start fresh", flush=True)
     if encoder == "tiny":
         gan.text_encoder.load_weights(os.path.join(folder, "text_encoder.weights.h5"))
 

@@ -4,7 +4,9 @@ Text-to-image GAN on the captioned shapes conditioned on the frozen pretrained a
 
 Trained on a pool of captioned-shape scenes (the training grammar: the
 held-out colour-shape pairs never appear), hinge loss with a matching-aware
-term, DiffAugment, EMA of the generator; scored by the shapes judge on
+term, an auxiliary classifier on the attributes the captions name
+(`--attribute-weight`, AC-GAN; 0 turns it off), DiffAugment, EMA of the
+generator; scored by the shapes judge on
 fresh prompts (`zoo.metrics.text_to_image_scores`). See `_text_gan.py`
 for the stages.
 

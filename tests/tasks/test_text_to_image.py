@@ -19,7 +19,7 @@ SIZE = 16
 PROMPTS = ["a big red circle on the left", "small blue square, top"]
 
 
-def tiny_gan(seed=0, attention=True, **kwargs):
+def tiny_gan(seed=0, attention=True, attribute_classes=(), **kwargs):
     """A GAN small enough to compile fast on two CPU cores (16x16 images)."""
     keras.utils.set_random_seed(seed)
     tokenizer = PromptTokenizer(sequence_length=12)
@@ -31,7 +31,9 @@ def tiny_gan(seed=0, attention=True, **kwargs):
         text_dim=8, noise_dim=4, image_size=SIZE, width=4, embedding_dim=8,
         attention_resolutions=(8,) if attention else (), num_heads=2,
     )
-    discriminator = TextGANDiscriminator(text_dim=8, image_size=SIZE, width=4)
+    discriminator = TextGANDiscriminator(
+        text_dim=8, image_size=SIZE, width=4, attribute_classes=attribute_classes
+    )
     return TextGANTextToImage(generator, discriminator, encoder, tokenizer, seed=seed, **kwargs)
 
 
@@ -272,9 +274,65 @@ def test_preset_round_trip(trained, tmp_path):
                                           keras.ops.convert_to_numpy(b))
 
 
+def _labelled_batches(n_batches=2, batch=4):
+    """Token-ready batches of real captioned shapes with their attribute labels."""
+    from zoo.data import attribute_labels
+
+    data = zoo.data.CaptionedShapes(seed=5)
+    out = []
+    for _ in range(n_batches):
+        images, captions, specs = data.sample(batch)
+        small = images[:, ::64 // SIZE, ::64 // SIZE]
+        out.append({"images": small, "captions": captions,
+                    "attribute_labels": attribute_labels(specs)})
+    return out
+
+
+def test_attribute_heads_train_with_labelled_batches():
+    from zoo.data import ATTRIBUTE_CLASSES
+
+    gan = tiny_gan(seed=3, attribute_classes=ATTRIBUTE_CLASSES, attribute_weight=0.5)
+    head = [v for v in gan.discriminator.trainable_variables if "attribute_logits" in v.path]
+    before = snapshot(head + gan.generator.trainable_variables)
+    history = gan.fit(_labelled_batches(), epochs=1, verbose=0).history
+    assert {"attribute_loss", "g_attribute_loss"} <= set(history)
+    # At initialisation the heads are near uniform: about sum(log classes).
+    assert 0.5 * np.log(ATTRIBUTE_CLASSES).sum() < history["attribute_loss"][0] < 40
+    assert np.isfinite(history["g_attribute_loss"][0])
+    assert len(moved(before[:2], head)) == 2
+    assert moved(before[2:], gan.generator.trainable_variables)
+    restored = TextGANTextToImage.from_config(gan.get_config())
+    assert restored.attribute_weight == 0.5
+    assert restored.discriminator.attribute_classes == ATTRIBUTE_CLASSES
+
+
+def test_attribute_loss_is_masked_cross_entropy_per_head():
+    gan = tiny_gan(attribute_classes=(2, 3), compile=False)
+    logits = np.array([[0.0, 1.0, 2.0, 0.0, -1.0], [1.0, 1.0, 0.0, 3.0, 0.0]], np.float32)
+    labels = np.array([[1, -1], [0, 1]], np.int32)
+
+    def ce(row, label):
+        return np.log(np.exp(row).sum()) - row[label]
+
+    expected = (ce(logits[0, :2], 1) + ce(logits[1, :2], 0)) / 2 + ce(logits[1, 2:], 1)
+    got = keras.ops.convert_to_numpy(gan._attribute_loss(logits, labels))
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_attribute_labels_need_heads_and_the_right_shape():
+    batches = _labelled_batches(1)
+    with pytest.raises(ValueError, match="attribute heads"):
+        tiny_gan(attention=False).fit(batches, epochs=1, verbose=0)
+    gan = tiny_gan(attention=False, attribute_classes=(2, 5))
+    with pytest.raises(ValueError, match="attribute_labels"):
+        gan.fit(batches, epochs=1, verbose=0)
+
+
 def test_constructor_checks():
     with pytest.raises(ValueError, match="mismatch_weight"):
         tiny_gan(mismatch_weight=1.0)
+    with pytest.raises(ValueError, match="attribute_weight"):
+        tiny_gan(attribute_weight=-1.0)
     gan = tiny_gan(attention=False, augment=None, compile=False)
     assert gan.augment is None and not gan.generator.uses_token_states
     with pytest.raises(ValueError, match="text_dim"):

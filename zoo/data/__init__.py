@@ -56,11 +56,19 @@ from zoo.data.captioned_shapes import (  # noqa: E402
     shapes_dataset,
 )
 from zoo.data.image_text_folder import image_text_folder  # noqa: E402
+from zoo.data.shape_attributes import (  # noqa: E402
+    ATTRIBUTE_CLASSES,
+    ATTRIBUTE_HEADS,
+    attribute_labels,
+)
 
 __all__ += [
+    "ATTRIBUTE_CLASSES",
+    "ATTRIBUTE_HEADS",
     "CaptionedShapes",
     "Scene",
     "ShapeObject",
+    "attribute_labels",
     "caption",
     "image_text_folder",
     "parse_caption",

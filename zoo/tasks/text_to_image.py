@@ -156,6 +156,12 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
       + w relu(1 + D(x, roll(t)))`, where `roll(t)` gives each real image
       the caption of its neighbour in the batch and `w = mismatch_weight`;
     * generator: `-D(G(z, t), t)`;
+    * with a discriminator that has attribute heads (`attribute_classes`)
+      and batches that carry `"attribute_labels"` (`[N, heads]` ints, -1
+      where the caption does not say; `zoo.data.attribute_labels`), an
+      auxiliary-classifier term (AC-GAN) weighted by `attribute_weight`:
+      the heads learn the attributes of real images, and the generator is
+      pushed to draw images the heads read as its caption's attributes;
     * `augment` (DiffAugment) transforms real and fake images alike before
       the discriminator.
 
@@ -179,6 +185,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         augment: layer applied to the discriminator's inputs while training
             (`None`: none).
         mismatch_weight: `w` above, in [0, 1).
+        attribute_weight: weight of the auxiliary-classifier term.
         seed: seed of the model's noise `SeedGenerator` (training noise).
 
     Export (`zoo.export(gan, "g.tflite")`, `gan.export(...)`) writes one
@@ -212,6 +219,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         tokenizer,
         augment=None,
         mismatch_weight=0.5,
+        attribute_weight=1.0,
         seed=None,
         name=None,
         dtype=None,
@@ -221,6 +229,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         if not 0.0 <= float(mismatch_weight) < 1.0:
             raise ValueError(
                 f"`mismatch_weight` must be in [0, 1). Received: mismatch_weight={mismatch_weight}"
+            )
+        if float(attribute_weight) < 0:
+            raise ValueError(
+                f"`attribute_weight` must be >= 0. Received: attribute_weight={attribute_weight}"
             )
         for attr in ("noise_dim", "image_size", "text_dim"):
             if not hasattr(generator, attr):
@@ -234,8 +246,13 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         self.tokenizer = tokenizer
         self.augment = augment
         self.mismatch_weight = float(mismatch_weight)
+        self.attribute_weight = float(attribute_weight)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        if getattr(discriminator, "attribute_classes", ()):
+            self.adversarial_metric_names = type(self).adversarial_metric_names + (
+                "attribute_loss", "g_attribute_loss",
+            )
         self._init_adversarial()
         self._build_networks()
         self.built = True
@@ -359,9 +376,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         texts = ops.concatenate([pooled, pooled, ops.roll(pooled, 1, axis=0)], axis=0)
         if self.augment is not None:
             images = self.augment(images, training=True)
-        logits = ops.cast(
-            self.discriminator({"images": images, "text": texts}, training=True), "float32"
-        )
+        logits, attributes = self._discriminate(images, texts, training=True)
         logits = ops.reshape(logits, (3, -1))
         real_logits, fake_logits, mismatch_logits = logits[0], logits[1], logits[2]
         w = self.mismatch_weight
@@ -370,7 +385,13 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             + (1.0 - w) * ops.mean(ops.relu(1.0 + fake_logits))
             + w * ops.mean(ops.relu(1.0 + mismatch_logits))
         )
-        logs = {
+        logs = {}
+        if attributes is not None and "attribute_labels" in x:
+            real_attributes = attributes[: ops.shape(real_logits)[0]]
+            attribute_loss = self._attribute_loss(real_attributes, x["attribute_labels"])
+            loss = loss + self.attribute_weight * attribute_loss
+            logs["attribute_loss"] = attribute_loss
+        logs |= {
             "d_loss": loss,
             "real_score": ops.mean(real_logits),
             "fake_score": ops.mean(fake_logits),
@@ -388,11 +409,37 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         fake = ops.cast(fake, "float32")
         if self.augment is not None:
             fake = self.augment(fake, training=True)
-        logits = self.discriminator(
-            {"images": fake, "text": ops.stop_gradient(encoded["pooled"])}, training=False
+        logits, attributes = self._discriminate(
+            fake, ops.stop_gradient(encoded["pooled"]), training=False
         )
-        loss = -ops.mean(ops.cast(logits, "float32"))
-        return loss, {"g_loss": loss}
+        loss = -ops.mean(logits)
+        logs = {}
+        if attributes is not None and "attribute_labels" in x:
+            attribute_loss = self._attribute_loss(attributes, x["attribute_labels"])
+            loss = loss + self.attribute_weight * attribute_loss
+            logs["g_attribute_loss"] = attribute_loss
+        return loss, logs | {"g_loss": loss}
+
+    def _discriminate(self, images, texts, training):
+        """The discriminator's logits and its attribute logits (or `None`)."""
+        out = self.discriminator({"images": images, "text": texts}, training=training)
+        if isinstance(out, dict):
+            return ops.cast(out["logits"], "float32"), ops.cast(out["attributes"], "float32")
+        return ops.cast(out, "float32"), None
+
+    def _attribute_loss(self, logits, labels):
+        """Cross-entropy per attribute head over the known labels, summed over heads."""
+        labels = ops.cast(labels, "int32")
+        total, start = 0.0, 0
+        for head, classes in enumerate(self.discriminator.attribute_classes):
+            head_labels = labels[:, head]
+            known = ops.cast(head_labels >= 0, "float32")
+            losses = keras.losses.sparse_categorical_crossentropy(
+                ops.maximum(head_labels, 0), logits[:, start:start + classes], from_logits=True
+            )
+            total = total + ops.sum(losses * known) / ops.maximum(ops.sum(known), 1.0)
+            start += classes
+        return total
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, *, image_range=None,
             steps_per_epoch=None, shuffle=True, seed=None, **kwargs):
@@ -507,7 +554,22 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             raise ValueError(
                 f"A batch has {len(images)} images but {len(tokens['token_ids'])} captions."
             )
-        return {"images": images, **tokens}
+        batch_out = {"images": images, **tokens}
+        if isinstance(batch, dict) and "attribute_labels" in batch:
+            if not getattr(self.discriminator, "attribute_classes", ()):
+                raise ValueError(
+                    "The batches carry `attribute_labels` but the discriminator has "
+                    "no attribute heads (build it with `attribute_classes`)."
+                )
+            labels = np.asarray(_numpy(batch["attribute_labels"]), np.int32)
+            heads = len(self.discriminator.attribute_classes)
+            if labels.shape != (len(images), heads):
+                raise ValueError(
+                    f"`attribute_labels` must have shape ({len(images)}, {heads}). "
+                    f"Received: {labels.shape}"
+                )
+            batch_out["attribute_labels"] = labels
+        return batch_out
 
     def _batches_from(self, source, image_range):
         try:
@@ -724,6 +786,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
             "augment": None if self.augment is None else keras.layers.serialize(self.augment),
             "mismatch_weight": self.mismatch_weight,
+            "attribute_weight": self.attribute_weight,
             "seed": self.seed,
         }
 

@@ -56,3 +56,29 @@ def test_default_multipliers_at_64():
     assert discriminator.channel_multipliers == (1, 2, 4, 8, 8)
     with pytest.raises(ValueError, match="channel_multipliers"):
         TextGANDiscriminator(text_dim=8, image_size=64, channel_multipliers=(1, 2))
+
+
+def test_attribute_heads_read_the_same_features():
+    keras.utils.set_random_seed(2)
+    discriminator = TextGANDiscriminator(
+        text_dim=8, image_size=16, width=4, attribute_classes=(2, 5, 7)
+    )
+    x = _inputs()
+    out = discriminator(x, training=False)
+    assert sorted(out) == ["attributes", "logits"]
+    assert tuple(out["logits"].shape) == (3, 1)
+    assert tuple(out["attributes"].shape) == (3, 14)
+    # The heads are the only layer outside spectral normalisation.
+    plain = [layer.name for layer in discriminator.layers
+             if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    assert plain == ["attribute_logits"]
+
+    restored = TextGANDiscriminator.from_config(discriminator.get_config())
+    assert restored.attribute_classes == (2, 5, 7)
+    restored.set_weights(discriminator.get_weights())
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(restored(x, training=False)["attributes"]),
+        keras.ops.convert_to_numpy(out["attributes"]), atol=1e-5,
+    )
+    with pytest.raises(ValueError, match="attribute_classes"):
+        TextGANDiscriminator(text_dim=8, image_size=16, attribute_classes=(3, 1))

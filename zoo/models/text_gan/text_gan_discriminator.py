@@ -26,8 +26,16 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
     dense layer is wrapped in `keras.layers.SpectralNormalization`. Outputs
     an unbounded logit per pair, for the hinge loss.
 
+    With `attribute_classes`, an auxiliary classifier (AC-GAN, Odena et al.,
+    2017) also reads `phi(x)`: one softmax head per attribute (e.g. the
+    colour, shape and size of each object, `zoo.data.ATTRIBUTE_CLASSES`),
+    which gives the generator a direct signal per attribute the caption
+    names.
+
     Inputs (a dict): `"images"` `[N, S, S, 3]` in [-1, 1] and `"text"`
-    `[N, text_dim]`. Output: `[N, 1]` float32.
+    `[N, text_dim]`. Output: `[N, 1]` float32, or with `attribute_classes`
+    a dict of `"logits"` `[N, 1]` and `"attributes"` `[N, sum(classes)]`
+    (the heads' logits side by side).
 
     Args:
         text_dim: width of the pooled text vector.
@@ -35,6 +43,7 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
         width: channel unit; block channels are `width * multiplier`.
         channel_multipliers: one per downsampling block, then one for the
             final 4x4 block (default `(1, 2, 4, 8, 8)` at 64x64).
+        attribute_classes: class counts of the auxiliary heads (`()`: none).
         dtype: the layers' dtype policy (the score is float32).
 
     Example:
@@ -50,6 +59,7 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
         image_size=64,
         width=64,
         channel_multipliers=None,
+        attribute_classes=(),
         dtype=None,
         **kwargs,
     ):
@@ -68,6 +78,12 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
         for name, value in (("text_dim", text_dim), ("width", width)):
             if int(value) < 1:
                 raise ValueError(f"`{name}` must be positive. Received: {name}={value}")
+        attribute_classes = tuple(int(c) for c in attribute_classes)
+        if any(c < 2 for c in attribute_classes):
+            raise ValueError(
+                "Each of `attribute_classes` must be at least 2. "
+                f"Received: attribute_classes={attribute_classes}"
+            )
         channels = [int(width) * m for m in channel_multipliers]
 
         # === Functional model ===
@@ -97,13 +113,23 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
         )(text)
         projection = keras.layers.Dot(axes=1, dtype=dtype, name="projection")([embedding, features])
         logits = keras.layers.Add(dtype="float32", name="logits")([unconditional, projection])
-        super().__init__(inputs=inputs, outputs=logits, dtype=dtype, **kwargs)
+        outputs = logits
+        if attribute_classes:
+            attributes = keras.layers.Dense(
+                sum(attribute_classes), dtype=dtype, name="attribute_logits"
+            )(features)
+            attributes = keras.layers.Activation(
+                "linear", dtype="float32", name="attributes"
+            )(attributes)
+            outputs = {"logits": logits, "attributes": attributes}
+        super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
 
         # === Config ===
         self.text_dim = int(text_dim)
         self.image_size = int(image_size)
         self.width = int(width)
         self.channel_multipliers = channel_multipliers
+        self.attribute_classes = attribute_classes
 
     def get_config(self):
         config = super().get_config()
@@ -112,6 +138,7 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
             image_size=self.image_size,
             width=self.width,
             channel_multipliers=list(self.channel_multipliers),
+            attribute_classes=list(self.attribute_classes),
         )
         return config
 

@@ -49,6 +49,7 @@ class TextGANTextToImage(TextToImageGAN):
         discriminator_width=64,
         noise_dim=128,
         attention_resolutions=(16,),
+        attribute_classes=(),
         seed=None,
         **kwargs,
     ):
@@ -65,10 +66,14 @@ class TextGANTextToImage(TextToImageGAN):
             noise_dim: width of the generator's noise.
             attention_resolutions: where the generator cross-attends to the
                 tokens (`()` for none).
+            attribute_classes: class counts of the discriminator's auxiliary
+                attribute heads (`zoo.data.ATTRIBUTE_CLASSES` for the
+                captioned shapes; `()`: none). Train with batches that carry
+                `"attribute_labels"`.
             seed: seeds the weights' initialisation (via
                 `keras.utils.set_random_seed`) and the training noise.
             **kwargs: passed to the constructor (`mismatch_weight`,
-                `augment`, `compile`).
+                `attribute_weight`, `augment`, `compile`).
 
         Example:
         ```python
@@ -98,7 +103,8 @@ class TextGANTextToImage(TextToImageGAN):
             width=generator_width, attention_resolutions=attention_resolutions,
         )
         discriminator = TextGANDiscriminator(
-            text_dim=text_dim, image_size=image_size, width=discriminator_width
+            text_dim=text_dim, image_size=image_size, width=discriminator_width,
+            attribute_classes=attribute_classes,
         )
         return cls(
             generator=generator,
