@@ -456,6 +456,9 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
                   endless source needs `steps_per_epoch`;
                 * batches already tokenized:
                   `{"images", "token_ids", "padding_mask"}` dicts.
+                A dict batch may add `"attribute_labels"` (`[N, heads]`,
+                e.g. `zoo.data.attribute_labels(specs)`) for a discriminator
+                with attribute heads.
                 Images are uint8 (0-255) or float in `[0, 1]` or `[-1, 1]`.
             image_range: `(0, 1)` or `(-1, 1)` for float images; `None`
                 infers it (negative values mean `[-1, 1]`).
