@@ -33,6 +33,7 @@ from zoo.data.captioned_shapes import caption, parse_caption, render, sample_sce
 from zoo.data.shape_attributes import ATTRIBUTE_CLASSES, attribute_labels
 from zoo.training import GeneratorEMA, StopAfter
 
+
 def parse_args(preset, doc, encoder):
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--stage", choices=("all", "cache-text", "train", "assemble"),
