@@ -4,7 +4,19 @@ import numpy as np
 import pytest
 
 from zoo.data.captioned_shapes import HELD_OUT, Scene, ShapeObject, parse_caption, render
-from zoo.metrics import grammar_prompts, paraphrase_prompts, text_to_image_scores
+from zoo.metrics import (
+    grammar_prompts,
+    paraphrase_prompts,
+    paraphrase_word_agreement,
+    text_to_image_scores,
+)
+from zoo.metrics.text_to_image_protocols import (
+    PARAPHRASE_COLORS,
+    PARAPHRASE_POSITIONS,
+    PARAPHRASE_RELATIONS,
+    PARAPHRASE_SHAPES,
+    PARAPHRASE_SIZES,
+)
 
 
 def _scene(spec):
@@ -52,3 +64,61 @@ def test_scores_of_an_oracle_and_of_a_blank_generator():
     scores = text_to_image_scores(blank, num_prompts=40)
     assert scores["seen"] == scores["held_out"] == 0.0
     assert scores["diversity"]["generated"] == 0.0
+
+
+def _canonical_encoder(meaning):
+    """Sentence -> a seeded random vector of the sentence with words replaced.
+
+    `meaning` maps paraphrase words to grammar words: such an encoder
+    'understands' exactly those words.
+    """
+    def encode(sentences):
+        vectors = []
+        for sentence in sentences:
+            for word, grammar_word in meaning.items():
+                sentence = sentence.replace(word, grammar_word)
+            seed = sum(ord(c) * (i + 1) for i, c in enumerate(sentence))
+            vectors.append(np.random.default_rng(seed).normal(size=32))
+        return np.stack(vectors)
+    return encode
+
+
+def _all_paraphrases():
+    return {
+        word: value
+        for table in (PARAPHRASE_COLORS, PARAPHRASE_SHAPES, PARAPHRASE_SIZES)
+        for value, words in table.items() for word in words
+    } | {phrase: value for value, phrase in PARAPHRASE_RELATIONS.items()} | {
+        phrase: f"at the {value}" for value, phrase in PARAPHRASE_POSITIONS.items()
+    }
+
+
+def test_word_agreement_is_perfect_for_an_encoder_that_knows_every_synonym():
+    scores = paraphrase_word_agreement(_canonical_encoder(_all_paraphrases()))
+    for key in ("color", "shape", "size", "position", "relation", "words", "prompts"):
+        assert scores[key] == 1.0, key
+    assert scores["misses"] == []
+
+
+def test_word_agreement_counts_each_misread_word_and_the_prompts_using_it():
+    meaning = _all_paraphrases() | {"crimson": "blue"}
+    scores = paraphrase_word_agreement(_canonical_encoder(meaning))
+    assert scores["misses"] == ["crimson -> blue"]
+    assert scores["color"] == round(13 / 14, 4) and scores["shape"] == 1.0
+    prompts, _ = paraphrase_prompts(200)
+    with_crimson = np.mean(["crimson" in p for p in prompts])
+    assert 0 < with_crimson < 1
+    assert scores["prompts"] == round(1 - with_crimson, 4)
+
+
+def test_word_agreement_of_an_encoder_that_ignores_meaning_is_low():
+    scores = paraphrase_word_agreement(_canonical_encoder({}))
+    assert scores["words"] < 0.6 and scores["prompts"] < 0.2
+    assert len(scores["misses"]) > 10
+
+
+def test_word_agreement_rejects_bad_encoders():
+    with pytest.raises(TypeError, match="encode"):
+        paraphrase_word_agreement("minilm")
+    with pytest.raises(ValueError, match="one vector per sentence"):
+        paraphrase_word_agreement(lambda sentences: np.zeros((2, 8)))

@@ -16,6 +16,7 @@ from zoo.metrics.structural_similarity import ssim
 from zoo.metrics.text_to_image_protocols import (
     grammar_prompts,
     paraphrase_prompts,
+    paraphrase_word_agreement,
     text_to_image_scores,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "judge",
     "judge_batch",
     "paraphrase_prompts",
+    "paraphrase_word_agreement",
     "psnr",
     "rgb_to_y",
     "ssim",

@@ -7,9 +7,16 @@ templates never use, e.g. "crimson orb near the left edge"). The judge
 accepts an image when every attribute its prompt names holds.
 """
 
+import re
+
 import numpy as np
 
 from zoo.data.captioned_shapes import (
+    _POSITION_PHRASES,
+    _RELATION_PHRASES,
+    _SHAPE_WORDS,
+    _SIZE_WORDS,
+    COLORS,
     CaptionedShapes,
     caption,
     parse_caption,
@@ -72,6 +79,76 @@ def paraphrase_prompts(count=200, seed=2):
             prompts.append(f"a {phrases[0]} {PARAPHRASE_RELATIONS[scene.relation]} a {phrases[1]}")
         specs.append(spec)
     return prompts, specs
+
+
+# Per attribute: a carrier sentence, the grammar's words for each value, and
+# the paraphrase words for each value.
+_WORD_FAMILIES = {
+    "color": ("a {} circle", {c: (c,) for c in COLORS}, PARAPHRASE_COLORS),
+    "shape": ("a red {}", _SHAPE_WORDS, PARAPHRASE_SHAPES),
+    "size": ("a {} red circle", _SIZE_WORDS, PARAPHRASE_SIZES),
+    "position": ("a red circle {}", _POSITION_PHRASES,
+                 {k: (v,) for k, v in PARAPHRASE_POSITIONS.items()}),
+    "relation": ("a red circle {} a blue square", _RELATION_PHRASES,
+                 {k: (v,) for k, v in PARAPHRASE_RELATIONS.items()}),
+}
+
+
+def paraphrase_word_agreement(encode):
+    """How often a text encoder puts each paraphrase word nearest its meaning.
+
+    Each paraphrase word (e.g. "crimson") and each of the caption grammar's
+    words ("red", "blue", ...) is embedded in the same carrier sentence
+    ("a crimson circle", "a red circle", ...); the paraphrase word counts as
+    understood when its sentence vector is nearest (cosine) to a grammar
+    sentence of the same value. A generator trained on the grammar only
+    sees the encoder's vectors, so this bounds, roughly, what it can make
+    of the paraphrase benchmark: `prompts` is the share of the 200
+    paraphrase prompts in which every paraphrase word is understood.
+
+    Args:
+        encode: maps a list of strings to `[N, D]` sentence vectors.
+
+    Returns:
+        `{"color": acc, "shape": acc, "size": acc, "position": acc,
+        "relation": acc, "words": acc, "prompts": acc, "misses":
+        ["crimson -> magenta", ...]}`.
+
+    Example:
+    ```python
+    encoder, tokenizer = MiniLMEncoder(), PromptTokenizer(20)
+    paraphrase_word_agreement(lambda t: encoder(tokenizer(t))["pooled"])
+    ```
+    """
+    if not callable(encode):
+        raise TypeError(f"`encode` must be callable. Received: {type(encode).__name__}")
+    scores, understood, misses = {}, {}, []
+    for family, (carrier, grammar, paraphrases) in _WORD_FAMILIES.items():
+        anchors = [(value, word) for value, words in grammar.items() for word in words]
+        queries = [(value, word) for value, words in paraphrases.items() for word in words]
+        sentences = [carrier.format(word) for _, word in anchors + queries]
+        vectors = np.asarray(encode(sentences), dtype=np.float64)
+        if vectors.ndim != 2 or len(vectors) != len(sentences):
+            raise ValueError(
+                f"`encode` must return one vector per sentence, shape [{len(sentences)}, D]. "
+                f"Received shape: {vectors.shape}"
+            )
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        similarity = vectors[len(anchors):] @ vectors[:len(anchors)].T
+        for (value, word), nearest in zip(queries, similarity.argmax(axis=1)):
+            guess = anchors[nearest][0]
+            understood[word] = guess == value
+            if guess != value:
+                misses.append(f"{word} -> {guess}")
+        scores[family] = round(float(np.mean([understood[w] for _, w in queries])), 4)
+    scores["words"] = round(float(np.mean(list(understood.values()))), 4)
+    prompts, _ = paraphrase_prompts(200)
+    scores["prompts"] = round(float(np.mean([
+        all(ok for word, ok in understood.items() if re.search(rf"\b{re.escape(word)}\b", prompt))
+        for prompt in prompts
+    ])), 4)
+    scores["misses"] = misses
+    return scores
 
 
 def grammar_prompts(count=500, held_out="exclude", seed=1):
