@@ -239,9 +239,13 @@ def train(args):
     steps = int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) + previous["steps"]
     seconds += previous["seconds"]
     command = shlex.join(["python", *sys.argv])
+    # A resumed run may use another backend: keep the whole history.
+    backend = keras.config.backend()
+    if args.resume and not previous.get("backend", backend).endswith(backend):
+        backend = f"{previous['backend']}, then {backend}"
     with open(os.path.join(args.trained, "train.json"), "w") as f:
         json.dump({
-            "steps": steps, "seconds": round(seconds), "backend": keras.config.backend(),
+            "steps": steps, "seconds": round(seconds), "backend": backend,
             "mixed_precision": args.mixed_precision,
             "hardware": args.hardware or f"{platform.processor() or platform.machine()} CPU",
             "command": f"{previous['command']} && {command}" if args.resume else command,

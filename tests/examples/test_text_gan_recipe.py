@@ -1,0 +1,78 @@
+"""The text GAN recipes' `train` stage, resumed from an earlier sitting.
+
+Presets are trained in several sittings (`--resume`), sometimes on another
+backend or with the attribute heads switched on half way; `train.json` must
+add the steps, the seconds and the commands up, and name every backend.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import h5py
+import keras
+import numpy as np
+import pytest
+
+SMALL = ["--stage", "train", "--scenes", "8", "--renders", "1", "--batch-size", "4",
+         "--width", "2"]
+
+
+@pytest.fixture()
+def recipe(monkeypatch, repo_root):
+    monkeypatch.syspath_prepend(str(repo_root / "examples" / "recipes"))
+    import _text_gan
+
+    return _text_gan
+
+
+def _h5_arrays(path):
+    arrays = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                     if isinstance(item, h5py.Dataset) else None)
+    return arrays
+
+
+def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_path):
+    # An earlier sitting, without attribute heads, "on another backend".
+    first, second = tmp_path / "first", tmp_path / "second"
+    # Seed 1 here, 0 (the default) below: a run that ignored `--resume` differs.
+    args = argparse.Namespace(seed=1, width=2, attribute_weight=0.0, encoder="tiny")
+    gan = recipe.build(args)
+    first.mkdir()
+    for name in ("generator", "discriminator", "text_encoder"):
+        getattr(gan, name).save_weights(str(first / f"{name}.weights.h5"))
+    with open(first / "train.json", "w") as f:
+        json.dump({"steps": 5, "seconds": 7, "backend": "other",
+                   "mixed_precision": False, "hardware": "x", "command": "python first"}, f)
+
+    monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--trained", str(second), "--resume", str(first)])
+    recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
+
+    with open(second / "train.json") as f:
+        resumed = json.load(f)
+    assert resumed["steps"] == 6
+    assert resumed["seconds"] >= 7
+    assert resumed["backend"] == f"other, then {keras.config.backend()}"
+    commands = resumed["command"].split(" && ")
+    assert commands[0] == "python first" and "--resume" in commands[1]
+    # The generator went on from the earlier weights: one step away from them,
+    # far from where seed 0 starts.
+    old = _h5_arrays(first / "generator.weights.h5")
+    new = _h5_arrays(second / "generator.weights.h5")
+    fresh = recipe.build(argparse.Namespace(**{**vars(args), "seed": 0}))
+    fresh.generator.save_weights(str(tmp_path / "fresh.weights.h5"))
+    fresh = _h5_arrays(tmp_path / "fresh.weights.h5")
+    assert old.keys() == new.keys() == fresh.keys()
+
+    def distance(a):
+        return sum(np.abs(a[k] - old[k]).sum() for k in old)
+
+    assert distance(new) < 0.05 * distance(fresh)
+    # The attribute heads the earlier sitting lacked were added (a kernel, a bias).
+    assert (len(_h5_arrays(second / "discriminator.weights.h5"))
+            == len(_h5_arrays(first / "discriminator.weights.h5")) + 2)
+    assert os.path.exists(second / "text_encoder.weights.h5")
