@@ -420,7 +420,6 @@ def test_embedded_inpainter_int8_keeps_all_but_the_bottom_float(tmp_path):
     from zoo.quantization import int8_weight_scopes
 
     inpainter = zoo.from_preset("inpaint_unet")
-    fp32 = zoo.export(inpainter, tmp_path / "fp32.tflite")
     mixed = zoo.export(inpainter, tmp_path / "int8.tflite", quantize="dynamic_int8")
     everything = zoo.export(inpainter, tmp_path / "all_int8.tflite",
                             quantize="dynamic_int8", float_layers=[])
@@ -433,8 +432,11 @@ def test_embedded_inpainter_int8_keeps_all_but_the_bottom_float(tmp_path):
     clean = retina[top : top + 256, left : left + 256].astype(np.float32) / 255
     mask = protocol_masks({"crop": clean}, seed=0)["crop"][None, ..., None]
     x = {"images": (clean * (1 - mask[0]))[None], "masks": mask}
-    reference = run_exported(fp32, x)
+    # The fp32 file gives predict's numbers (tested above): compare with those.
+    reference = inpainter.predict(x, verbose=0)
     loss = {name: _psnr(clean[None], reference) - _psnr(clean[None], run_exported(path, x))
             for name, path in (("mixed", mixed), ("all", everything))}
     assert loss["mixed"] < 0.2 and loss["all"] > 1.0, loss
-    assert os.path.getsize(mixed) < 0.5 * os.path.getsize(fp32)
+    # fp32 LiteRT stores every weight as 4 bytes.
+    fp32_bytes = 4 * inpainter.count_params()
+    assert os.path.getsize(mixed) < 0.5 * fp32_bytes

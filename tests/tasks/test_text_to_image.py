@@ -224,6 +224,20 @@ def test_fit_from_a_stream_of_batches(trained):
     assert int(gan.optimizer.iterations) == steps + 2
 
 
+def test_losses_take_numpy_batches(trained):
+    """As `fit(run_eagerly=True)` passes them on JAX (they once mixed numpy
+    padding masks with tensors and failed)."""
+    gan = trained["gan"]
+    images, captions = captioned(4)
+    batch = {"images": images.astype("float32") / 127.5 - 1.0, **gan.tokenizer(captions)}
+    assert all(isinstance(v, np.ndarray) for v in batch.values())
+    for loss_fn, name in ((gan.discriminator_loss, "d_loss"), (gan.generator_loss, "g_loss")):
+        loss, logs = loss_fn(batch)
+        assert np.isfinite(float(keras.ops.convert_to_numpy(loss))), name
+        assert float(keras.ops.convert_to_numpy(logs[name])) == pytest.approx(
+            float(keras.ops.convert_to_numpy(loss)))
+
+
 def test_fit_validates_data(trained):
     gan = trained["gan"]
     images, captions = captioned(4)
@@ -291,7 +305,11 @@ def _labelled_batches(n_batches=2, batch=4):
 def test_attribute_heads_train_with_labelled_batches():
     from zoo.data import ATTRIBUTE_CLASSES
 
-    gan = tiny_gan(seed=3, attribute_classes=ATTRIBUTE_CLASSES, attribute_weight=0.5)
+    gan = tiny_gan(seed=3, attribute_classes=ATTRIBUTE_CLASSES, attribute_weight=0.5,
+                   compile=False)
+    # The compiled step is tested above and compiling a second one is slow:
+    # eagerly, but on JAX, whose eager steps take minutes here.
+    gan.compile(run_eagerly=keras.config.backend() != "jax")
     head = [v for v in gan.discriminator.trainable_variables if "attribute_logits" in v.path]
     before = snapshot(head + gan.generator.trainable_variables)
     history = gan.fit(_labelled_batches(), epochs=1, verbose=0).history
