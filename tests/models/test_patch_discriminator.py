@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import pytest
 
+import zoo
+
 from zoo.models.patch_discriminator.patch_discriminator import PatchDiscriminator
 
 pytestmark = pytest.mark.backend
@@ -35,7 +37,7 @@ def test_every_layer_is_spectrally_normalised():
     convs = [layer for layer in discriminator.layers if "conv" in type(layer).__name__.lower()]
     normalised = [
         layer for layer in discriminator.layers
-        if isinstance(layer, keras.layers.SpectralNormalization)
+        if isinstance(layer, zoo.layers.SpectralNormalization)
     ]
     assert not convs and len(normalised) == 4  # 2 strided, 1 stride-1, 1 logits
 

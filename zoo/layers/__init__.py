@@ -3,5 +3,9 @@
 from zoo.layers.bicubic_upsample import BicubicUpsample, cubic_kernel
 from zoo.layers.gated_conv2d import GatedConv2D
 from zoo.layers.pixel_shuffle import PixelShuffle, nearest_upsample
+from zoo.layers.spectral_normalization import SpectralNormalization
 
-__all__ = ["BicubicUpsample", "GatedConv2D", "PixelShuffle", "cubic_kernel", "nearest_upsample"]
+__all__ = [
+    "BicubicUpsample", "GatedConv2D", "PixelShuffle", "SpectralNormalization", "cubic_kernel",
+    "nearest_upsample",
+]

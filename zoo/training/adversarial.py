@@ -23,7 +23,9 @@ trainer threads `non_trainable_variables`; the step compiles with
 `jit_compile=True`. A hook that overwrites a *trainable* weight during its
 forward pass (Keras' `SpectralNormalization` writes the normalised kernel
 back) gets the same treatment as on TensorFlow and PyTorch: the optimizer
-update applies to the written value.
+update applies to the written value. The gradient still differs there (JAX
+differentiates through the write, the others do not), which is why the zoo's
+discriminators use `zoo.layers.SpectralNormalization`, which writes none.
 """
 
 import keras

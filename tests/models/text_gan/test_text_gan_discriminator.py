@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import pytest
 
+import zoo
+
 from zoo.models import TextGANDiscriminator
 
 pytestmark = pytest.mark.backend
@@ -30,7 +32,7 @@ def test_logits_spectral_norm_and_config_round_trip():
     ]
     wrapped = [
         layer for layer in discriminator.layers
-        if isinstance(layer, keras.layers.SpectralNormalization)
+        if isinstance(layer, zoo.layers.SpectralNormalization)
     ]
     assert not weighted, "every conv and dense layer sits inside SpectralNormalization"
     assert len(wrapped) >= 10

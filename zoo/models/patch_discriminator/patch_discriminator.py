@@ -3,6 +3,8 @@
 import keras
 import keras_hub
 
+from zoo.layers.spectral_normalization import SpectralNormalization
+
 # Channels stop doubling at this multiple of `width` (as pix2pix's PatchGAN).
 MAX_MULTIPLIER = 8
 
@@ -11,7 +13,7 @@ def _conv(channels, kernel_size, strides, dtype, name):
     conv = keras.layers.Conv2D(
         channels, kernel_size, strides=strides, padding="same", dtype=dtype, name=name
     )
-    return keras.layers.SpectralNormalization(conv, dtype=dtype, name=f"{name}_sn")
+    return SpectralNormalization(conv, dtype=dtype, name=f"{name}_sn")
 
 
 def _check_positive_int(name, value, minimum=1):

@@ -3,11 +3,12 @@
 import keras
 import keras_hub
 
+from zoo.layers.spectral_normalization import SpectralNormalization
 from zoo.models.text_gan.text_gan_generator import _check_image_size
 
 
 def _sn(layer):
-    return keras.layers.SpectralNormalization(layer, name=f"{layer.name}_sn")
+    return SpectralNormalization(layer, name=f"{layer.name}_sn")
 
 
 def _conv(channels, size, dtype, name):
@@ -23,7 +24,7 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
     is `psi(phi(x)) + <embed(text), phi(x)>`, where `embed` is a small MLP of
     the pooled text vector. The inner product is what makes the text
     matter: a real image with the wrong caption scores low. Every conv and
-    dense layer is wrapped in `keras.layers.SpectralNormalization`. Outputs
+    dense layer is wrapped in `zoo.layers.SpectralNormalization`. Outputs
     an unbounded logit per pair, for the hinge loss.
 
     With `attribute_classes`, an auxiliary classifier (AC-GAN, Odena et al.,
