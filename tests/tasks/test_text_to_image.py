@@ -224,15 +224,17 @@ def test_fit_from_a_stream_of_batches(trained):
     assert int(gan.optimizer.iterations) == steps + 2
 
 
-def test_losses_take_numpy_batches(trained):
+def test_the_step_takes_numpy_batches(trained):
     """As `fit(run_eagerly=True)` passes them on JAX (they once mixed numpy
-    padding masks with tensors and failed)."""
+    padding masks with tensors and failed): the step makes them tensors."""
+    from zoo.training.adversarial import _batch
+
     gan = trained["gan"]
     images, captions = captioned(4)
     batch = {"images": images.astype("float32") / 127.5 - 1.0, **gan.tokenizer(captions)}
     assert all(isinstance(v, np.ndarray) for v in batch.values())
     for loss_fn, name in ((gan.discriminator_loss, "d_loss"), (gan.generator_loss, "g_loss")):
-        loss, logs = loss_fn(batch)
+        loss, logs = loss_fn(_batch(batch))
         assert np.isfinite(float(keras.ops.convert_to_numpy(loss))), name
         assert float(keras.ops.convert_to_numpy(logs[name])) == pytest.approx(
             float(keras.ops.convert_to_numpy(loss)))

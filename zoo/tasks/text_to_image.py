@@ -359,9 +359,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
 
     def _batch(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        # Run eagerly on JAX the batch stays numpy, and layers refuse inputs
-        # that mix numpy with tensors.
-        return keras.tree.map_structure(ops.convert_to_tensor, x)
+        return x
 
     def discriminator_loss(self, data):
         x = self._batch(data)

@@ -263,13 +263,17 @@ def adversarial_train_step(model, *args):
 
 
 def _batch(data):
-    """The batch as the loss hooks see it: `x`, `(x, y)` or `(x, y, sample_weight)`."""
+    """The batch as the loss hooks see it: `x`, `(x, y)` or `(x, y, sample_weight)`,
+    as tensors (run eagerly on JAX, Keras passes numpy on, and layers refuse
+    inputs that mix numpy with tensors)."""
     x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
     if sample_weight is not None:
-        return x, y, sample_weight
-    if y is not None:
-        return x, y
-    return x
+        data = x, y, sample_weight
+    elif y is not None:
+        data = x, y
+    else:
+        data = x
+    return keras.tree.map_structure(keras.ops.convert_to_tensor, data)
 
 
 def _tensorflow_train_step(model, data):
