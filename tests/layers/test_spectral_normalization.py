@@ -91,7 +91,8 @@ def test_loads_keras_spectral_normalization_weights_and_round_trips(tmp_path):
     old = keras.Model(inputs, keras.layers.SpectralNormalization(keras.layers.Dense(3))(inputs))
     old.save_weights(tmp_path / "old.weights.h5")
     inputs = keras.Input((4,))
-    new = keras.Model(inputs, SpectralNormalization(keras.layers.Dense(3), power_iterations=2)(inputs))
+    layer = SpectralNormalization(keras.layers.Dense(3), power_iterations=2)
+    new = keras.Model(inputs, layer(inputs))
     new.load_weights(tmp_path / "old.weights.h5")
     for a, b in zip(old.weights, new.weights):
         np.testing.assert_array_equal(_np(a), _np(b))

@@ -44,7 +44,8 @@ class SpectralNormalization(keras.layers.Wrapper):
             raise ValueError("`layer` must use data_format='channels_last'.")
         if int(power_iterations) < 1:
             raise ValueError(
-                f"`power_iterations` must be at least 1. Received: power_iterations={power_iterations}"
+                "`power_iterations` must be at least 1. "
+                f"Received: power_iterations={power_iterations}"
             )
         super().__init__(layer, **kwargs)
         self.power_iterations = int(power_iterations)
