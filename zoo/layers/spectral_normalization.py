@@ -69,8 +69,8 @@ class SpectralNormalization(keras.layers.Wrapper):
         weights = ops.reshape(kernel, (-1, kernel.shape[-1]))
         u = self.vector_u.value
         for _ in range(self.power_iterations):
-            v = _unit(ops.matmul(u, ops.transpose(weights)))
-            u = _unit(ops.matmul(v, weights))
+            v = ops.normalize(ops.matmul(u, ops.transpose(weights)), axis=None)
+            u = ops.normalize(ops.matmul(v, weights), axis=None)
         u, v = ops.stop_gradient(u), ops.stop_gradient(v)
         sigma = ops.sum(ops.matmul(v, weights) * u)
         return kernel / ops.maximum(sigma, 1e-12), u
@@ -97,7 +97,3 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     def get_config(self):
         return {**super().get_config(), "power_iterations": self.power_iterations}
-
-
-def _unit(x):
-    return x / ops.maximum(ops.sqrt(ops.sum(ops.square(x))), 1e-12)
