@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shlex
 import sys
 import time
@@ -59,9 +60,10 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--trained", default=os.path.join("/tmp", f"{preset}_trained"),
                         help="where `train` writes and `assemble` reads the weights")
     parser.add_argument("--resume", default=None, metavar="DIR",
-                        help="`train` continues from the weights and train.json a "
-                             "`train` stage wrote in DIR (optimizer moments start afresh; "
-                             "attribute heads the run in DIR lacked start fresh)")
+                        help="`train` continues from what DIR holds: the output of a "
+                             "`train` stage, or a saved preset such as presets/text_gan_tiny "
+                             "(optimizer moments start afresh; attribute heads the run "
+                             "in DIR lacked start fresh)")
     parser.add_argument("--output", default=os.path.join("presets", preset))
     parser.add_argument("--hardware", default=None)
     parser.add_argument("--seed", type=int, default=0)
@@ -225,9 +227,7 @@ def train(args):
         gan = build(args)
     previous = {"steps": 0, "seconds": 0, "command": ""}
     if args.resume:
-        load_networks(gan, args.resume, args.encoder)
-        with open(os.path.join(args.resume, "train.json")) as f:
-            previous = json.load(f)
+        previous = resume(gan, args.resume, args.encoder)
         print(f"resuming from {args.resume} after {previous['steps']} steps", flush=True)
     gan.compile(jit_compile=jit_compile(args))
     ema = GeneratorEMA(decay=0.999)
@@ -262,6 +262,32 @@ def train(args):
             "command": f"{previous['command']} && {command}" if args.resume else command,
         }, f)
     print(f"trained {steps} steps in {seconds:.0f} s -> {args.trained}", flush=True)
+
+
+def resume(gan, folder, encoder):
+    """Loads the networks `folder` holds into `gan`; returns its `train.json`.
+
+    `folder` is a `train` stage's output or a preset `assemble` saved (whose
+    metadata holds the same history).
+    """
+    if os.path.exists(os.path.join(folder, "train.json")):
+        load_networks(gan, folder, encoder)
+        with open(os.path.join(folder, "train.json")) as f:
+            return json.load(f)
+    if not os.path.exists(os.path.join(folder, "metadata.json")):
+        raise SystemExit(f"--resume {folder}: neither a `train` stage's output "
+                         "(train.json) nor a preset (metadata.json).")
+    preset = zoo.from_preset(folder)
+    for name in ("generator", "discriminator") + (("text_encoder",) if encoder == "tiny" else ()):
+        getattr(gan, name).set_weights(getattr(preset, name).get_weights())
+    with open(os.path.join(folder, "metadata.json")) as f:
+        metadata = json.load(f)
+    # `assemble` wrote "<backends>[ mixed_bfloat16], <seconds> s of training".
+    backend, precision, seconds = re.fullmatch(
+        r"(.*?)( mixed_bfloat16)?, (\d+) s of training", metadata["backend"]).groups()
+    return {"steps": metadata["steps"], "seconds": int(seconds), "backend": backend,
+            "mixed_precision": bool(precision), "hardware": metadata["hardware"],
+            "command": metadata["command"]}
 
 
 def load_networks(gan, folder, encoder):

@@ -77,3 +77,41 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
     assert (len(_h5_arrays(second / "discriminator.weights.h5"))
             == len(_h5_arrays(first / "discriminator.weights.h5")) + 2)
     assert os.path.exists(second / "text_encoder.weights.h5")
+
+
+def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
+    # A shipped preset holds the networks and the history in its metadata.
+    import zoo
+
+    preset, trained = tmp_path / "preset", tmp_path / "trained"
+    args = argparse.Namespace(seed=1, width=2, attribute_weight=1.0, encoder="tiny")
+    gan = recipe.build(args)
+    zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x",
+                    backend="other mixed_bfloat16, 12 s of training", command="python first")
+
+    monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--trained", str(trained), "--resume", str(preset)])
+    recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
+
+    with open(trained / "train.json") as f:
+        resumed = json.load(f)
+    assert resumed["steps"] == 10
+    assert resumed["seconds"] >= 12
+    assert resumed["backend"] == f"other, then {keras.config.backend()}"
+    assert resumed["command"].startswith("python first && ")
+    # One step from the preset's discriminator, not from a fresh one.
+    old = [w for w in gan.discriminator.get_weights()]
+    gan.discriminator.load_weights(str(trained / "discriminator.weights.h5"))
+    moved = sum(np.abs(a - b).sum() for a, b in zip(gan.discriminator.get_weights(), old))
+    fresh = recipe.build(argparse.Namespace(**{**vars(args), "seed": 0}))
+    apart = sum(np.abs(a - b).sum() for a, b in zip(fresh.discriminator.get_weights(), old))
+    assert 0 < moved < 0.05 * apart
+
+
+def test_resume_rejects_a_folder_without_history(recipe, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--trained", str(tmp_path / "t"),
+                                      "--resume", str(tmp_path)])
+    with pytest.raises(SystemExit, match="neither"):
+        recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
+    assert not (tmp_path / "t").exists()
