@@ -6,25 +6,28 @@
 # minute than seven in a row. Each one sizes its steps to BUDGET seconds
 # from its measured rate and stops at CAP_MINUTES whatever happens.
 #
-#   BUDGET=240 CAP_MINUTES=5 bash examples/recipes/train_all_gpu.sh presets logs
+#   BUDGET=240 CAP_MINUTES=5 bash examples/recipes/train_all_gpu.sh presets logs [ARGS...]
 #
-# Presets land in $1 (default presets/), one log per recipe in $2.
+# Presets land in $1 (default presets/), one log per recipe in $2; ARGS go to
+# every recipe, after its own.
 set -u
 dest=${1:-presets}
 logs=${2:-logs}
+shift $(($# < 2 ? $# : 2))
+extra=("$@")
 budget=${BUDGET:-240}
 cap=${CAP_MINUTES:-5}
 hardware=${HARDWARE:-"$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1), shared by 7 concurrent recipes"}
 mkdir -p "$dest" "$logs"
 export KERAS_BACKEND=jax PYTHONUNBUFFERED=1
-export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=0.13
+export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=${RESTORE_MEM_FRACTION:-0.13}
 
 recipe() {
   local name=$1
   shift
   timeout $((cap * 60 + 200)) "${PYTHON:-python3}" "examples/recipes/$name.py" \
     --mixed-precision --time-budget "$budget" --max-minutes "$cap" \
-    --hardware "$hardware" --output "$dest/$name" "$@" >"$logs/$name.log" 2>&1
+    --hardware "$hardware" --output "$dest/$name" "$@" "${extra[@]}" >"$logs/$name.log" 2>&1
   echo "$name exit $?"
 }
 

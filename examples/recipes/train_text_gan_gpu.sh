@@ -9,22 +9,24 @@
 #   mkdir -p .gpu && cp "$(python -c 'from zoo.text import minilm_checkpoint_dir as d; print(d()/"vocab.txt")')" .gpu/
 #   python examples/recipes/text_gan_minilm.py --stage cache-text --text-cache .gpu/text_gan_minilm_text.npz
 # Then, on the GPU machine:
-#   BUDGET=480 bash examples/recipes/train_text_gan_gpu.sh /tmp/out
+#   BUDGET=480 bash examples/recipes/train_text_gan_gpu.sh /tmp/out [ARGS...]
+# (ARGS go to both recipes' `train` stage.)
 # and back here:
 #   python examples/recipes/text_gan_tiny.py --stage assemble --trained /tmp/out/text_gan_tiny
 #   python examples/recipes/text_gan_minilm.py --stage assemble --trained /tmp/out/text_gan_minilm
 set -u
 dest=${1:-/tmp/text_gan}
+shift $(($# < 1 ? $# : 1))
 budget=${BUDGET:-480}
 hardware=${HARDWARE:-"$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1), shared by 2 concurrent recipes"}
 mkdir -p "$dest/logs"
 export KERAS_BACKEND=jax PYTHONUNBUFFERED=1 ZOO_MINILM_DIR=${ZOO_MINILM_DIR:-$PWD/.gpu}
-export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=0.45
+export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=${GAN_MEM_FRACTION:-0.45}
 
 for encoder in tiny minilm; do
   timeout $((budget + 240)) "${PYTHON:-python3}" "examples/recipes/text_gan_$encoder.py" \
     --stage train --mixed-precision --time-budget "$budget" --hardware "$hardware" \
-    --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" \
+    --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" "$@" \
     >"$dest/logs/text_gan_$encoder.log" 2>&1 &
 done
 wait
