@@ -8,10 +8,12 @@
 Only sharp images are needed: the preset's `RandomBlur` blurs random
 patches on the fly (a random Gaussian, possibly elliptical, or linear
 motion kernel per patch, plus mild noise). `--patch-size` must be a
-multiple of the network's size multiple. Works on tensorflow, jax and torch.
+multiple of the network's size multiple. Works on tensorflow, jax and torch;
+`--data-parallel` splits each batch over every GPU (jax, tensorflow).
 """
 
 import argparse
+import contextlib
 
 import keras
 
@@ -27,21 +29,26 @@ parser.add_argument("--batch-size", type=int, default=8)
 parser.add_argument("--patch-size", type=int, default=128)
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data-parallel", action="store_true",
+                    help="split each batch over every GPU (jax, tensorflow)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
-deblurrer = zoo.from_preset(args.preset)
-if deblurrer.scale != 1 or getattr(deblurrer, "degradation", None) is None:
-    parser.error(f"--preset {args.preset!r} is not a restorer that blurs its own inputs.")
-if args.patch_size % deblurrer.size_multiple:
-    parser.error(f"--patch-size must be a multiple of {deblurrer.size_multiple}.")
+# --data-parallel: build and fit inside the scope that splits each batch
+# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
+    deblurrer = zoo.from_preset(args.preset)
+    if deblurrer.scale != 1 or getattr(deblurrer, "degradation", None) is None:
+        parser.error(f"--preset {args.preset!r} is not a restorer that blurs its own inputs.")
+    if args.patch_size % deblurrer.size_multiple:
+        parser.error(f"--patch-size must be a multiple of {deblurrer.size_multiple}.")
 
-images = zoo.data.load_image_folder(args.images)
-batches = zoo.data.PatchBatches(
-    images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
-)
-deblurrer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-deblurrer.fit(batches, epochs=args.epochs, verbose=2)  # sharp patches: blurred inside
+    images = zoo.data.load_image_folder(args.images)
+    batches = zoo.data.PatchBatches(
+        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+    )
+    deblurrer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    deblurrer.fit(batches, epochs=args.epochs, verbose=2)  # sharp patches: blurred inside
 deblurrer.save_to_preset(
     args.output, task="deblur",
     description=f"{args.preset} fine-tuned on {args.images}",

@@ -7,11 +7,13 @@
 
 Only clean images are needed: the preset's degradation adds Gaussian noise
 (sigma 0-55) to random patches on the fly. Works on tensorflow, jax and
-torch; `--steps-per-epoch`, `--batch-size`, `--patch-size` and
-`--learning-rate` tune the run.
+torch (`--data-parallel`: every GPU, on jax or tensorflow);
+`--steps-per-epoch`, `--batch-size`, `--patch-size` and `--learning-rate`
+tune the run.
 """
 
 import argparse
+import contextlib
 
 import keras
 
@@ -27,21 +29,26 @@ parser.add_argument("--batch-size", type=int, default=16)
 parser.add_argument("--patch-size", type=int, default=64)
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data-parallel", action="store_true",
+                    help="split each batch over every GPU (jax, tensorflow)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
-denoiser = zoo.from_preset(args.preset)
-if denoiser.scale != 1 or getattr(denoiser, "degradation", None) is None:
-    parser.error(f"--preset {args.preset!r} is not a denoiser that degrades its own inputs.")
-if args.patch_size % denoiser.size_multiple:
-    parser.error(f"--patch-size must be a multiple of {denoiser.size_multiple}.")
+# --data-parallel: build and fit inside the scope that splits each batch
+# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
+    denoiser = zoo.from_preset(args.preset)
+    if denoiser.scale != 1 or getattr(denoiser, "degradation", None) is None:
+        parser.error(f"--preset {args.preset!r} is not a denoiser that degrades its own inputs.")
+    if args.patch_size % denoiser.size_multiple:
+        parser.error(f"--patch-size must be a multiple of {denoiser.size_multiple}.")
 
-images = zoo.data.load_image_folder(args.images)
-batches = zoo.data.PatchBatches(
-    images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
-)
-denoiser.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-denoiser.fit(batches, epochs=args.epochs, verbose=2)  # clean patches: noise added inside
+    images = zoo.data.load_image_folder(args.images)
+    batches = zoo.data.PatchBatches(
+        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+    )
+    denoiser.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    denoiser.fit(batches, epochs=args.epochs, verbose=2)  # clean patches: noise added inside
 denoiser.save_to_preset(
     args.output, task="denoise",
     description=f"{args.preset} fine-tuned on {args.images}",

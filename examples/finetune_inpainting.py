@@ -8,10 +8,12 @@
 Only complete images are needed: `zoo.data.InpaintBatches` cuts random
 patches and draws fresh free-form masks (4-10 brush strokes, 15-50% of the
 patch) for each; the loss weighs the hole 6 to 1. `--patch-size` must be a
-multiple of the network's size multiple. Works on tensorflow, jax and torch.
+multiple of the network's size multiple. Works on tensorflow, jax and torch;
+`--data-parallel` splits each batch over every GPU (jax, tensorflow).
 """
 
 import argparse
+import contextlib
 
 import keras
 
@@ -27,21 +29,26 @@ parser.add_argument("--batch-size", type=int, default=8)
 parser.add_argument("--patch-size", type=int, default=128)
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data-parallel", action="store_true",
+                    help="split each batch over every GPU (jax, tensorflow)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
-inpainter = zoo.from_preset(args.preset)
-if not isinstance(inpainter, zoo.tasks.Inpainter):
-    parser.error(f"--preset {args.preset!r} is not an inpainting preset.")
-if args.patch_size % inpainter.size_multiple:
-    parser.error(f"--patch-size must be a multiple of {inpainter.size_multiple}.")
+# --data-parallel: build and fit inside the scope that splits each batch
+# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
+    inpainter = zoo.from_preset(args.preset)
+    if not isinstance(inpainter, zoo.tasks.Inpainter):
+        parser.error(f"--preset {args.preset!r} is not an inpainting preset.")
+    if args.patch_size % inpainter.size_multiple:
+        parser.error(f"--patch-size must be a multiple of {inpainter.size_multiple}.")
 
-images = zoo.data.load_image_folder(args.images)
-batches = zoo.data.InpaintBatches(
-    images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
-)
-inpainter.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-inpainter.fit(batches, epochs=args.epochs, verbose=2)  # ({"images", "masks"}, clean) batches
+    images = zoo.data.load_image_folder(args.images)
+    batches = zoo.data.InpaintBatches(
+        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+    )
+    inpainter.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    inpainter.fit(batches, epochs=args.epochs, verbose=2)  # ({"images", "masks"}, clean) batches
 inpainter.save_to_preset(
     args.output, task="inpaint",
     description=f"{args.preset} fine-tuned on {args.images}",

@@ -8,10 +8,12 @@
 Only high-res images are needed: the preset's `BicubicDownsample(scale)`
 makes the low-res inputs of random patches on the fly (Pillow's
 antialiased bicubic, as the benchmark). `--patch-size` is the high-res
-patch side, a multiple of the scale. Works on tensorflow, jax and torch.
+patch side, a multiple of the scale. Works on tensorflow, jax and torch;
+`--data-parallel` splits each batch over every GPU (jax, tensorflow).
 """
 
 import argparse
+import contextlib
 
 import keras
 
@@ -28,22 +30,27 @@ parser.add_argument("--batch-size", type=int, default=16)
 parser.add_argument("--patch-size", type=int, default=96, help="high-res patch side")
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data-parallel", action="store_true",
+                    help="split each batch over every GPU (jax, tensorflow)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
-upscaler = zoo.from_preset(args.preset)
-if upscaler.scale == 1:
-    parser.error(f"--preset {args.preset!r} does not upscale: pick a super-resolution preset.")
-multiple = upscaler.scale * upscaler.size_multiple
-if args.patch_size % multiple:
-    parser.error(f"--patch-size must be a multiple of {multiple} for {args.preset!r}.")
+# --data-parallel: build and fit inside the scope that splits each batch
+# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
+    upscaler = zoo.from_preset(args.preset)
+    if upscaler.scale == 1:
+        parser.error(f"--preset {args.preset!r} does not upscale: pick a super-resolution preset.")
+    multiple = upscaler.scale * upscaler.size_multiple
+    if args.patch_size % multiple:
+        parser.error(f"--patch-size must be a multiple of {multiple} for {args.preset!r}.")
 
-images = zoo.data.load_image_folder(args.images)
-batches = zoo.data.PatchBatches(
-    images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
-)
-upscaler.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-upscaler.fit(batches, epochs=args.epochs, verbose=2)  # high-res patches: downscaled inside
+    images = zoo.data.load_image_folder(args.images)
+    batches = zoo.data.PatchBatches(
+        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+    )
+    upscaler.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    upscaler.fit(batches, epochs=args.epochs, verbose=2)  # high-res patches: downscaled inside
 upscaler.save_to_preset(
     args.output, task="super_resolution",
     description=f"{args.preset} (x{upscaler.scale}) fine-tuned on {args.images}",

@@ -13,10 +13,12 @@ textures and a slightly lower PSNR than plain L1 fine-tuning
 (examples/finetune_super_resolution.py). Only high-res images are needed:
 the preset's `BicubicDownsample(scale)` makes the low-res inputs of random
 patches on the fly. `--patch-size` is the high-res patch side, a multiple
-of the scale. Works on tensorflow, jax and torch.
+of the scale. Works on tensorflow, jax and torch;
+`--data-parallel` splits each batch over every GPU (jax, tensorflow).
 """
 
 import argparse
+import contextlib
 
 import keras
 
@@ -38,30 +40,35 @@ parser.add_argument("--adversarial-weight", type=float, default=5e-3,
 parser.add_argument("--learning-rate", type=float, default=1e-4,
                     help="the restorer's; the discriminator learns 4x faster")
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data-parallel", action="store_true",
+                    help="split each batch over every GPU (jax, tensorflow)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
-restorer = zoo.from_preset(args.preset)
-if not isinstance(restorer, ImageRestorer) or restorer.scale == 1:
-    parser.error(f"--preset {args.preset!r} does not upscale: pick a super-resolution preset.")
-multiple = restorer.scale * restorer.size_multiple
-if args.patch_size % multiple:
-    parser.error(f"--patch-size must be a multiple of {multiple} for {args.preset!r}.")
-if args.adversarial_weight < 0:
-    parser.error("--adversarial-weight must be >= 0.")
+# --data-parallel: build and fit inside the scope that splits each batch
+# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
+    restorer = zoo.from_preset(args.preset)
+    if not isinstance(restorer, ImageRestorer) or restorer.scale == 1:
+        parser.error(f"--preset {args.preset!r} does not upscale: pick a super-resolution preset.")
+    multiple = restorer.scale * restorer.size_multiple
+    if args.patch_size % multiple:
+        parser.error(f"--patch-size must be a multiple of {multiple} for {args.preset!r}.")
+    if args.adversarial_weight < 0:
+        parser.error("--adversarial-weight must be >= 0.")
 
-images = zoo.data.load_image_folder(args.images)
-batches = zoo.data.PatchBatches(
-    images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
-)
-upscaler = AdversarialUpscaler(
-    restorer, adversarial_weight=args.adversarial_weight, seed=args.seed, compile=False
-)
-upscaler.compile(
-    d_optimizer=keras.optimizers.Adam(4 * args.learning_rate, beta_1=0.5),
-    g_optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.5),
-)
-upscaler.fit(batches, epochs=args.epochs, verbose=2)  # high-res patches: downscaled inside
+    images = zoo.data.load_image_folder(args.images)
+    batches = zoo.data.PatchBatches(
+        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+    )
+    upscaler = AdversarialUpscaler(
+        restorer, adversarial_weight=args.adversarial_weight, seed=args.seed, compile=False
+    )
+    upscaler.compile(
+        d_optimizer=keras.optimizers.Adam(4 * args.learning_rate, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.5),
+    )
+    upscaler.fit(batches, epochs=args.epochs, verbose=2)  # high-res patches: downscaled inside
 upscaler.restorer.save_to_preset(
     args.output, task="super_resolution",
     description=(

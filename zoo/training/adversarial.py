@@ -279,10 +279,14 @@ def _batch(data):
 def _tensorflow_train_step(model, data):
     import tensorflow as tf
 
+    # Under tf.distribute each replica sees its share of the batch and the
+    # optimizer sums the replicas' gradients: scale to get their mean.
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
     logs = {}
     for loss_fn, variables, optimizer in model._adversarial_phases():
         with tf.GradientTape() as tape:
             loss, phase_logs = loss_fn(data)
+            loss = loss / replicas if replicas > 1 else loss
         grads = tape.gradient(loss, variables)
         pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
         optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
