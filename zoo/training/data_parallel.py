@@ -11,10 +11,7 @@ _mirrored_strategies = {}
 
 def _default_devices(backend):
     if backend == "jax":
-        import jax
-
-        devices = [d for d in jax.devices() if d.platform != "cpu"] or jax.devices("cpu")
-        return [f"{d.platform}:{d.id}" for d in devices]
+        return keras.distribution.list_devices()  # the accelerators, else the CPUs
     import tensorflow as tf
 
     devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
