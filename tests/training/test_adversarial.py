@@ -39,14 +39,6 @@ class ToyGAN(AdversarialTrainer, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._init_adversarial()
 
-    @property
-    def discriminator_trainable_variables(self):
-        return self.discriminator.trainable_variables
-
-    @property
-    def generator_trainable_variables(self):
-        return self.generator.trainable_variables
-
     def call(self, z):
         return self.generator(z)
 

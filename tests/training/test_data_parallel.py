@@ -59,14 +59,6 @@ class MeanGAN(AdversarialTrainer, keras.Model):
         self._init_adversarial()
         self.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
 
-    @property
-    def discriminator_trainable_variables(self):
-        return self.discriminator.trainable_variables
-
-    @property
-    def generator_trainable_variables(self):
-        return self.generator.trainable_variables
-
     def call(self, x):
         return self.generator(x)
 

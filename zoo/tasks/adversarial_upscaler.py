@@ -141,14 +141,6 @@ class AdversarialUpscaler(AdversarialTrainer, keras.Model):
 
     # === Training ===
 
-    @property
-    def discriminator_trainable_variables(self):
-        return list(self.discriminator.trainable_variables)
-
-    @property
-    def generator_trainable_variables(self):
-        return list(self.generator.trainable_variables)
-
     def compile(self, d_optimizer="auto", g_optimizer="auto", **kwargs):
         """Compiles with one optimizer per player.
 

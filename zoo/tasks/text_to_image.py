@@ -331,10 +331,6 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             variables += self.text_encoder.trainable_variables
         return variables
 
-    @property
-    def generator_trainable_variables(self):
-        return list(self.generator.trainable_variables)
-
     def compile(self, g_optimizer="auto", d_optimizer="auto", **kwargs):
         """Compiles with one optimizer per player.
 

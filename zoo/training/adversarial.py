@@ -154,7 +154,8 @@ class AdversarialTrainer:
       Draw randomness from a `keras.random.SeedGenerator` held by the model.
     * `discriminator_trainable_variables` and
       `generator_trainable_variables`: disjoint lists of the model's
-      trainable variables.
+      trainable variables; by default those of its `discriminator` and
+      `generator` attributes.
     * optionally `adversarial_metric_names`: the log keys averaged over an
       epoch (default `("d_loss", "g_loss")`); call `_init_adversarial()` in
       `__init__` to create their trackers.
@@ -167,11 +168,6 @@ class AdversarialTrainer:
             self.generator, self.discriminator = generator, discriminator
             self.seed_generator = keras.random.SeedGenerator(0)
             self._init_adversarial()
-
-        discriminator_trainable_variables = property(
-            lambda self: self.discriminator.trainable_variables)
-        generator_trainable_variables = property(
-            lambda self: self.generator.trainable_variables)
 
         def discriminator_loss(self, data): ...
         def generator_loss(self, data): ...
@@ -194,6 +190,14 @@ class AdversarialTrainer:
     @property
     def metrics(self):
         return list(getattr(self, "_adversarial_trackers", []))
+
+    @property
+    def discriminator_trainable_variables(self):
+        return list(self.discriminator.trainable_variables)
+
+    @property
+    def generator_trainable_variables(self):
+        return list(self.generator.trainable_variables)
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         """Compiles with one optimizer per player.
