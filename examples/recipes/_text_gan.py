@@ -23,9 +23,12 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import sys
+import tempfile
 import time
 
+import h5py
 import keras
 import numpy as np
 
@@ -277,9 +280,22 @@ def resume(gan, folder, encoder):
     if not os.path.exists(os.path.join(folder, "metadata.json")):
         raise SystemExit(f"--resume {folder}: neither a `train` stage's output "
                          "(train.json) nor a preset (metadata.json).")
-    preset = zoo.from_preset(folder)
-    for name in ("generator", "discriminator") + (("text_encoder",) if encoder == "tiny" else ()):
-        getattr(gan, name).set_weights(getattr(preset, name).get_weights())
+    # Read the preset's weight files rather than `zoo.from_preset`, which would
+    # load MiniLM: the GPU machine has neither it nor its package. The
+    # generator is the preset's backbone; task.weights.h5 holds the others.
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(os.path.join(folder, "model.weights.h5"),
+                    os.path.join(scratch, "generator.weights.h5"))
+        with h5py.File(os.path.join(folder, "task.weights.h5"), "r") as task:
+            groups = {"discriminator": "discriminator"}
+            if encoder == "tiny":  # the task's one layer with weights of its own
+                (name,) = task["layers"]
+                groups["text_encoder"] = f"layers/{name}"
+            for name, group in groups.items():
+                with h5py.File(os.path.join(scratch, f"{name}.weights.h5"), "w") as out:
+                    for key in task[group]:
+                        task.copy(task[group][key], out, key)
+        load_networks(gan, scratch, encoder)
     with open(os.path.join(folder, "metadata.json")) as f:
         metadata = json.load(f)
     # `assemble` wrote "<backends>[ mixed_bfloat16], <seconds> s of training".

@@ -24,9 +24,17 @@ export KERAS_BACKEND=jax PYTHONUNBUFFERED=1 ZOO_MINILM_DIR=${ZOO_MINILM_DIR:-$PW
 export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=${GAN_MEM_FRACTION:-0.45}
 
 for encoder in tiny minilm; do
+  # With RESUME_DIR, a preset there (e.g. presets/text_gan_tiny) is continued at its width.
+  resume=()
+  preset=${RESUME_DIR:-}/text_gan_$encoder
+  if [ -n "${RESUME_DIR:-}" ] && [ -f "$preset/config.json" ]; then
+    width=$("${PYTHON:-python3}" -c "import json, sys; print(json.load(open(sys.argv[1]))['config']['width'])" "$preset/config.json")
+    resume=(--resume "$preset" --width "$width")
+  fi
   timeout $((budget + 240)) "${PYTHON:-python3}" "examples/recipes/text_gan_$encoder.py" \
     --stage train --mixed-precision --time-budget "$budget" --hardware "$hardware" \
-    --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" "$@" \
+    --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" \
+    "$@" "${resume[@]}" \
     >"$dest/logs/text_gan_$encoder.log" 2>&1 &
 done
 wait

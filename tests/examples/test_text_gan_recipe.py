@@ -99,13 +99,15 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
     assert resumed["seconds"] >= 12
     assert resumed["backend"] == f"other, then {keras.config.backend()}"
     assert resumed["command"].startswith("python first && ")
-    # One step from the preset's discriminator, not from a fresh one.
-    old = [w for w in gan.discriminator.get_weights()]
-    gan.discriminator.load_weights(str(trained / "discriminator.weights.h5"))
-    moved = sum(np.abs(a - b).sum() for a, b in zip(gan.discriminator.get_weights(), old))
+    # Each network went one step from the preset's weights, not from fresh ones.
     fresh = recipe.build(argparse.Namespace(**{**vars(args), "seed": 0}))
-    apart = sum(np.abs(a - b).sum() for a, b in zip(fresh.discriminator.get_weights(), old))
-    assert 0 < moved < 0.05 * apart
+    for name in ("generator", "discriminator", "text_encoder"):
+        network = getattr(gan, name)
+        old = network.get_weights()
+        network.load_weights(str(trained / f"{name}.weights.h5"))
+        moved = sum(np.abs(a - b).sum() for a, b in zip(network.get_weights(), old))
+        apart = sum(np.abs(a - b).sum() for a, b in zip(getattr(fresh, name).get_weights(), old))
+        assert 0 < moved < 0.05 * apart, name
 
 
 def test_resume_rejects_a_folder_without_history(recipe, monkeypatch, tmp_path):
