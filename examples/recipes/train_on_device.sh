@@ -32,8 +32,9 @@ export HARDWARE="${gpu:-$(uname -m) CPU}, shared by 9 concurrent recipes"
 if [ "${SMOKE:-0}" = 1 ]; then
   restore_args=(--steps 4 --batch-size 2 --patch-size 64)
   gan_args=(--steps 2 --width 2 --renders 1 --batch-size 4 --jit-compile false)
-  # A CPU evaluates the val images far slower than the GPU the cap is for.
-  RESTORE_CAP_MINUTES=${RESTORE_CAP_MINUTES:-20}
+  # A CPU is far slower than the GPU the caps are for (evaluation, eager steps).
+  RESTORE_CAP_MINUTES=${RESTORE_CAP_MINUTES:-30}
+  GAN_BUDGET=${GAN_BUDGET:-1800}
 else
   restore_args=()
   gan_args=()
