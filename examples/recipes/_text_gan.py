@@ -255,8 +255,9 @@ def train(args):
     command = shlex.join(["python", *sys.argv])
     # A resumed run may use another backend: keep the whole history.
     backend = keras.config.backend()
-    if args.resume and not previous.get("backend", backend).endswith(backend):
-        backend = f"{previous['backend']}, then {backend}"
+    if args.resume:
+        history = previous.get("backend", backend)
+        backend = history if history.endswith(backend) else f"{history}, then {backend}"
     with open(os.path.join(args.trained, "train.json"), "w") as f:
         json.dump({
             "steps": steps, "seconds": round(seconds), "backend": backend,
