@@ -135,9 +135,10 @@ def test_torch_refuses_several_devices_and_others_check_names():
                 pass
         with data_parallel() as devices:
             assert len(devices) == 1
-    with pytest.raises(TypeError, match="devices"):
-        with data_parallel("gpu:0"):
-            pass
+    for devices in ("gpu:0", 2, ["gpu:0", 1]):
+        with pytest.raises(TypeError, match="devices"):
+            with data_parallel(devices):
+                pass
     with pytest.raises(ValueError, match="devices"):
         with data_parallel([]):
             pass

@@ -19,7 +19,7 @@ def _default_devices(backend):
 
 
 def _check_devices(devices):
-    if isinstance(devices, str) or not all(isinstance(d, str) for d in devices):
+    if not isinstance(devices, (list, tuple)) or not all(isinstance(d, str) for d in devices):
         raise TypeError(
             f"`devices` must be a list of device names such as ['gpu:0', 'gpu:1']. "
             f"Received: devices={devices!r}"
