@@ -54,13 +54,12 @@ def score_preset(handle, num_prompts):
         "params": int(gan.generator.count_params()),
         "encoder": "MiniLM (frozen)" if minilm else type(gan.text_encoder).__name__,
         **scores,
-        "word_agreement": readings["pooled"],
-        "word_agreement_readings": readings,
+        "word_agreement": readings,
     }
 
 
 def _pooled(gan, texts):
-    return np.asarray(keras.ops.convert_to_numpy(gan.text_encoder(gan.tokenizer(texts))["pooled"]))
+    return keras.ops.convert_to_numpy(gan.text_encoder(gan.tokenizer(texts))["pooled"])
 
 
 def _centred(gan, texts):
@@ -74,8 +73,8 @@ def _word_tokens(gan, texts):
     # each word: the tokens every sentence shares are the carrier's.
     tokens = gan.tokenizer(texts)
     states = keras.ops.convert_to_numpy(gan.text_encoder(tokens)["token_states"])
-    ids = np.asarray(keras.ops.convert_to_numpy(tokens["token_ids"]))
-    mask = np.asarray(keras.ops.convert_to_numpy(tokens["padding_mask"])).astype(bool)
+    ids = keras.ops.convert_to_numpy(tokens["token_ids"])
+    mask = keras.ops.convert_to_numpy(tokens["padding_mask"]).astype(bool)
     shared = set.intersection(*(set(row[keep].tolist()) for row, keep in zip(ids, mask)))
     words = mask & ~np.isin(ids, list(shared))
     return np.stack([s[w].mean(axis=0) for s, w in zip(states, words)])
@@ -123,7 +122,7 @@ def to_markdown(results):
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, r in results["presets"].items():
-        for reading, w in r["word_agreement_readings"].items():
+        for reading, w in r["word_agreement"].items():
             cells = " | ".join(f"{100 * w[k]:.0f}%" for k in (
                 "color", "shape", "size", "position", "relation", "words", "prompts"))
             lines.append(f"| `{name}` | {r['encoder']}, {reading} | {cells} | "
