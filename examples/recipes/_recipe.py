@@ -7,6 +7,7 @@ and write the same metadata fields (steps, hardware, backend, exact command).
 """
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -15,9 +16,11 @@ import time
 import keras
 
 import zoo
+from zoo.presets import resolve_preset
 from zoo.training import StopAfter, measure_steps_per_second
 
 STEPS_PER_EPOCH = 500
+LOSSES = {"l1": keras.losses.MeanAbsoluteError, "l2": keras.losses.MeanSquaredError}
 
 
 def parse_args(preset, doc, *, batch_size, patch_size, learning_rate, extra=None):
@@ -46,6 +49,13 @@ def parse_args(preset, doc, *, batch_size, patch_size, learning_rate, extra=None
                         help="with --trained: the seconds its training took")
     parser.add_argument("--train-backend", default=None,
                         help="with --trained: the Keras backend it trained on")
+    parser.add_argument("--resume", default=None,
+                        help="start from this preset's weights rather than from scratch "
+                             "(e.g. fine-tune a GPU-trained preset further); the metadata "
+                             "adds up steps and seconds and keeps every command")
+    parser.add_argument("--loss", choices=sorted(LOSSES), default="l1",
+                        help="l1 (default) or l2; l2 regresses to the mean where the input "
+                             "is ambiguous (aliased texture), which PSNR rewards")
     if extra is not None:
         extra(parser)
     args = parser.parse_args()
@@ -56,9 +66,10 @@ def parse_args(preset, doc, *, batch_size, patch_size, learning_rate, extra=None
 
 
 def fit_in_budget(build, batches, args, probe_steps=30):
-    """Builds a fresh model and trains it: L1 loss, Adam with cosine decay.
+    """Builds a fresh model and trains it: `--loss`, Adam with cosine decay.
 
-    With `--steps auto`, a throwaway model first measures steps per second so
+    With `--resume PRESET` the model starts from that preset's weights. With
+    `--steps auto`, a throwaway model first measures steps per second so
     the run fills `--time-budget`; `--max-minutes` stops it regardless.
     `batches` is a PyDataset with a settable `steps_per_epoch`. Returns the
     trained model, the steps done and the seconds spent in `fit`.
@@ -70,7 +81,7 @@ def fit_in_budget(build, batches, args, probe_steps=30):
         return zoo.from_preset(args.trained), int(args.steps), args.train_seconds
     if args.steps == "auto":
         probe = build()
-        probe.compile(loss=keras.losses.MeanAbsoluteError(), jit_compile="auto")
+        probe.compile(loss=LOSSES[args.loss](), jit_compile="auto")
         rate = measure_steps_per_second(probe, batches, probe_steps=probe_steps)
         del probe
         steps = max(STEPS_PER_EPOCH,
@@ -84,13 +95,15 @@ def fit_in_budget(build, batches, args, probe_steps=30):
     batches.steps_per_epoch = steps // epochs
     keras.utils.set_random_seed(args.seed)
     model = build()
+    if args.resume:
+        load_preset_weights(model, args.resume)
     schedule = keras.optimizers.schedules.CosineDecay(
         args.learning_rate, decay_steps=steps, alpha=0.01
     )
     # Inpainters weigh the hole inside their own compute_loss.
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.MeanAbsoluteError(),
+        loss=LOSSES[args.loss](),
         jit_compile="auto",
     )
     callbacks = [StopAfter(args.max_minutes * 60)] if args.max_minutes else []
@@ -102,6 +115,22 @@ def fit_in_budget(build, batches, args, probe_steps=30):
     return model, done, seconds
 
 
+def load_preset_weights(model, preset):
+    """Copies the weights of the saved preset `preset` into `model`.
+
+    `model` is built by the recipe, so it follows the current dtype policy
+    (a preset saved in float32 resumes in mixed_bfloat16 on a GPU).
+    """
+    saved = zoo.from_preset(preset)
+    try:
+        model.set_weights(saved.get_weights())
+    except ValueError as error:
+        raise SystemExit(
+            f"--resume {preset}: its weights do not fit this recipe's model "
+            f"(another architecture or size?): {error}"
+        ) from None
+
+
 def save_float32(model, args, task):
     """Saves the trained weights as a float32 preset and loads it back."""
     return zoo.from_preset(zoo.save_preset(model, args.output, task=task))
@@ -111,15 +140,28 @@ def save(model, args, preset, task, *, steps, seconds, **metadata):
     """Writes the final preset with the shared metadata fields filled in."""
     hardware = args.hardware or f"{platform.processor() or platform.machine()} CPU"
     precision = " mixed_bfloat16" if args.mixed_precision else ""
+    loss = "" if args.loss == "l1" else f", {args.loss} loss"
+    command = " ".join(["python", f"examples/recipes/{preset}.py", *sys.argv[1:]])
+    backend = (f"{args.train_backend or keras.config.backend()}{precision}, "
+               f"{seconds:.0f} s of training{loss}")
+    if args.resume:
+        # Each sitting's command, backend and hardware, in order: the first
+        # command rebuilds the start, the later ones continue it.
+        with open(os.path.join(resolve_preset(args.resume), "metadata.json")) as f:
+            previous = json.load(f)
+        steps += previous["steps"]
+        command = f"{previous['command']} && {command}"
+        backend = f"{previous['backend']}; then {backend}"
+        if previous["hardware"] != hardware:
+            hardware = f"{previous['hardware']}; then {hardware}"
     return zoo.save_preset(
         model,
         args.output,
         task=task,
         recipe=f"examples/recipes/{preset}.py",
-        command=" ".join(["python", f"examples/recipes/{preset}.py", *sys.argv[1:]]),
+        command=command,
         steps=steps,
         hardware=hardware,
-        backend=f"{args.train_backend or keras.config.backend()}{precision}, "
-                f"{seconds:.0f} s of training",
+        backend=backend,
         **metadata,
     )

@@ -1,0 +1,67 @@
+"""The restoration recipes continued from a saved preset (`--resume`, `--loss`).
+
+A preset trained on a GPU can be fine-tuned further elsewhere; the new preset
+must start from the old weights, and its metadata must add the steps up and
+keep every command, backend and machine in order.
+"""
+
+import json
+import runpy
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+
+SMALL = ["--steps", "2", "--batch-size", "2", "--patch-size", "32"]
+
+
+@pytest.fixture()
+def run_recipe(monkeypatch, repo_root):
+    monkeypatch.syspath_prepend(str(repo_root / "examples" / "recipes"))
+
+    def run(name, *args):
+        path = repo_root / "examples" / "recipes" / f"{name}.py"
+        monkeypatch.setattr(sys, "argv", [str(path), *args])
+        runpy.run_path(str(path), run_name="__main__")
+        keras.config.set_dtype_policy("float32")
+
+    return run
+
+
+@pytest.mark.backend
+def test_resume_starts_from_the_preset_and_adds_up_its_history(run_recipe, tmp_path):
+    before = zoo.list_presets()["espcn_x2"]
+    out = tmp_path / "espcn_x2"
+    run_recipe("espcn_x2", *SMALL, "--resume", "espcn_x2", "--loss", "l2",
+               "--learning-rate", "1e-5", "--hardware", "test machine",
+               "--output", str(out))
+
+    with open(out / "metadata.json") as f:
+        metadata = json.load(f)
+    assert metadata["steps"] == before["steps"] + 2
+    first, second = metadata["command"].split(" && ")
+    assert first == before["command"]
+    assert "--resume espcn_x2" in second and "--loss l2" in second
+    assert metadata["backend"].startswith(before["backend"] + "; then ")
+    assert metadata["backend"].endswith(", l2 loss")
+    assert keras.config.backend() in metadata["backend"].split("; then ")[1]
+    assert metadata["hardware"] == f"{before['hardware']}; then test machine"
+
+    # Two tiny steps from the preset: close to its weights, yet moved.
+    old = zoo.from_preset("espcn_x2").get_weights()
+    new = zoo.from_preset(str(out)).get_weights()
+    drift = max(float(np.max(np.abs(a - b))) for a, b in zip(old, new))
+    assert 0 < drift < 1e-3
+    # The val numbers come from the fine-tuned weights, near the preset's.
+    assert abs(metadata["metrics"]["val"]["mean_psnr"]
+               - before["metrics"]["val"]["mean_psnr"]) < 0.1
+
+
+def test_resume_from_another_architecture_says_so(run_recipe, tmp_path):
+    with pytest.raises(SystemExit, match="--resume espcn_x4: its weights do not fit"):
+        run_recipe("espcn_x2", *SMALL, "--resume", "espcn_x4",
+                   "--output", str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
