@@ -9,7 +9,9 @@
 #   BUDGET=240 CAP_MINUTES=5 bash examples/recipes/train_all_gpu.sh presets logs [ARGS...]
 #
 # Presets land in $1 (default presets/), one log per recipe in $2; ARGS go to
-# every recipe, after its own.
+# every recipe, after its own. With RESUME_DIR (e.g. presets), a recipe whose
+# preset is there continues from it (`--resume`) instead of starting over, so
+# each GPU call adds to the training of the last.
 set -u
 dest=${1:-presets}
 logs=${2:-logs}
@@ -23,11 +25,14 @@ export KERAS_BACKEND=jax PYTHONUNBUFFERED=1
 export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=${RESTORE_MEM_FRACTION:-0.13}
 
 recipe() {
-  local name=$1
+  local name=$1 resume=()
   shift
+  if [ -n "${RESUME_DIR:-}" ] && [ -f "$RESUME_DIR/$name/config.json" ]; then
+    resume=(--resume "$RESUME_DIR/$name")
+  fi
   timeout $((cap * 60 + 200)) "${PYTHON:-python3}" "examples/recipes/$name.py" \
     --mixed-precision --time-budget "$budget" --max-minutes "$cap" \
-    --hardware "$hardware" --output "$dest/$name" "$@" "${extra[@]}" >"$logs/$name.log" 2>&1
+    --hardware "$hardware" --output "$dest/$name" "${resume[@]}" "$@" "${extra[@]}" >"$logs/$name.log" 2>&1
   echo "$name exit $?"
 }
 

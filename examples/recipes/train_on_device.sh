@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Everything the presets need a GPU for, in one device call of under 10 minutes:
-# the seven restoration recipes (train_all_gpu.sh, from scratch) and the two
-# text GAN `train` stages (train_text_gan_gpu.sh) side by side on one GPU. The
-# GANs continue from presets/text_gan_* where those travelled (their width, 8),
-# else start afresh at width 24.
+# the seven restoration recipes (train_all_gpu.sh) and the two text GAN
+# `train` stages (train_text_gan_gpu.sh) side by side on one GPU. Each one
+# continues from its preset in presets/ where that travelled (the GANs at
+# their width, 8), else starts afresh (the GANs at width 24).
 #
 # Here first: bash examples/recipes/prepare_device.sh. The device copy of the
-# working tree is limited to 64 MiB: move the restoration presets out of the
-# tree (presets/{dncnn,espcn,edsr}_*, inpaint_unet, nafnet_deblur), keep the
-# two text_gan ones. On the device, with `.gpu` carried:
+# working tree is limited to 64 MiB and presets/ + .gpu/ hold about 70: move
+# presets/inpaint_unet (16 MiB) out of the tree, so it alone starts afresh. On
+# the device, with `.gpu` carried:
 #   pip install -q --no-index --no-deps --target /tmp/site .gpu/whl/*.whl \
 #     && export PYTHONPATH=/tmp/site:$PWD && bash examples/recipes/train_on_device.sh "$OUT"
 # At most 8 files of 16 MiB come back from OUT, so everything lands there as
 # one tar in 15 MiB parts. Back here (and move the presets back):
 #   mkdir -p /tmp/dev && cat OUT/results.tar.part-* | tar -xf - -C /tmp/dev
 # copy each restoration preset in /tmp/dev/presets whose val margins beat the
-# shipped one into presets/; then
+# shipped one into presets/ (a resumed one holds the shipped one's history); then
 #   python examples/recipes/text_gan_tiny.py --stage assemble --width W --trained /tmp/dev/text_gan/text_gan_tiny
 #   python examples/recipes/text_gan_minilm.py --stage assemble --width W --trained /tmp/dev/text_gan/text_gan_minilm
 # and `make benchmark`.
@@ -41,6 +41,7 @@ else
 fi
 # 7 x 0.07 + 2 x 0.2 of the GPU's memory, allocated on demand.
 BUDGET=${RESTORE_BUDGET:-270} CAP_MINUTES=${RESTORE_CAP_MINUTES:-5} RESTORE_MEM_FRACTION=0.07 \
+  RESUME_DIR=${RESUME_DIR:-presets} \
   bash "$here/train_all_gpu.sh" "$work/presets" "$work/logs" "${restore_args[@]}" &
 BUDGET=${GAN_BUDGET:-420} GAN_MEM_FRACTION=0.2 RESUME_DIR=${RESUME_DIR:-presets} \
   bash "$here/train_text_gan_gpu.sh" "$work/text_gan" "${gan_args[@]}" &
