@@ -7,7 +7,7 @@
 
 Only clean images are needed: the preset's degradation adds Gaussian noise
 (sigma 0-55) to random patches on the fly. Works on tensorflow, jax and
-torch (`--data-parallel`: every GPU, on jax or tensorflow);
+torch (`--data-parallel`: every GPU; on torch launch with `torchrun`);
 `--steps-per-epoch`, `--batch-size`, `--patch-size` and `--learning-rate`
 tune the run.
 """
@@ -30,12 +30,12 @@ parser.add_argument("--patch-size", type=int, default=64)
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data-parallel", action="store_true",
-                    help="split each batch over every GPU (jax, tensorflow)")
+                    help="split each batch over every GPU (jax, tensorflow; torch under torchrun)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
 # --data-parallel: build and fit inside the scope that splits each batch
-# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+# over every GPU (zoo.training.data_parallel; on torch, one process per GPU).
 with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
     denoiser = zoo.from_preset(args.preset)
     if denoiser.scale != 1 or getattr(denoiser, "degradation", None) is None:
@@ -44,13 +44,19 @@ with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcont
         parser.error(f"--patch-size must be a multiple of {denoiser.size_multiple}.")
 
     images = zoo.data.load_image_folder(args.images)
+    # Under torchrun each process (one per GPU) reads its own share of a batch.
+    rank, processes = zoo.training.process_index(), zoo.training.process_count()
+    if args.batch_size % processes:
+        parser.error(f"--batch-size must be a multiple of the {processes} processes.")
     batches = zoo.data.PatchBatches(
-        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+        images, args.patch_size, args.batch_size // processes, args.steps_per_epoch,
+        seed=args.seed + rank,
     )
     denoiser.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     denoiser.fit(batches, epochs=args.epochs, verbose=2)  # clean patches: noise added inside
-denoiser.save_to_preset(
-    args.output, task="denoise",
-    description=f"{args.preset} fine-tuned on {args.images}",
-)
-print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")
+if rank == 0:  # one writer
+    denoiser.save_to_preset(
+        args.output, task="denoise",
+        description=f"{args.preset} fine-tuned on {args.images}",
+    )
+    print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")

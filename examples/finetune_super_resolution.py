@@ -9,7 +9,8 @@ Only high-res images are needed: the preset's `BicubicDownsample(scale)`
 makes the low-res inputs of random patches on the fly (Pillow's
 antialiased bicubic, as the benchmark). `--patch-size` is the high-res
 patch side, a multiple of the scale. Works on tensorflow, jax and torch;
-`--data-parallel` splits each batch over every GPU (jax, tensorflow).
+`--data-parallel` splits each batch over every GPU (jax, tensorflow;
+torch: launch with `torchrun --nproc-per-node=GPUS`).
 """
 
 import argparse
@@ -31,12 +32,12 @@ parser.add_argument("--patch-size", type=int, default=96, help="high-res patch s
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data-parallel", action="store_true",
-                    help="split each batch over every GPU (jax, tensorflow)")
+                    help="split each batch over every GPU (jax, tensorflow; torch under torchrun)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
 # --data-parallel: build and fit inside the scope that splits each batch
-# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+# over every GPU (zoo.training.data_parallel; on torch, one process per GPU).
 with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
     upscaler = zoo.from_preset(args.preset)
     if upscaler.scale == 1:
@@ -46,13 +47,19 @@ with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcont
         parser.error(f"--patch-size must be a multiple of {multiple} for {args.preset!r}.")
 
     images = zoo.data.load_image_folder(args.images)
+    # Under torchrun each process (one per GPU) reads its own share of a batch.
+    rank, processes = zoo.training.process_index(), zoo.training.process_count()
+    if args.batch_size % processes:
+        parser.error(f"--batch-size must be a multiple of the {processes} processes.")
     batches = zoo.data.PatchBatches(
-        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+        images, args.patch_size, args.batch_size // processes, args.steps_per_epoch,
+        seed=args.seed + rank,
     )
     upscaler.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     upscaler.fit(batches, epochs=args.epochs, verbose=2)  # high-res patches: downscaled inside
-upscaler.save_to_preset(
-    args.output, task="super_resolution",
-    description=f"{args.preset} (x{upscaler.scale}) fine-tuned on {args.images}",
-)
-print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")
+if rank == 0:  # one writer
+    upscaler.save_to_preset(
+        args.output, task="super_resolution",
+        description=f"{args.preset} (x{upscaler.scale}) fine-tuned on {args.images}",
+    )
+    print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")

@@ -14,7 +14,8 @@ textures and a slightly lower PSNR than plain L1 fine-tuning
 the preset's `BicubicDownsample(scale)` makes the low-res inputs of random
 patches on the fly. `--patch-size` is the high-res patch side, a multiple
 of the scale. Works on tensorflow, jax and torch;
-`--data-parallel` splits each batch over every GPU (jax, tensorflow).
+`--data-parallel` splits each batch over every GPU (jax, tensorflow;
+torch: launch with `torchrun --nproc-per-node=GPUS`).
 """
 
 import argparse
@@ -41,12 +42,12 @@ parser.add_argument("--learning-rate", type=float, default=1e-4,
                     help="the restorer's; the discriminator learns 4x faster")
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data-parallel", action="store_true",
-                    help="split each batch over every GPU (jax, tensorflow)")
+                    help="split each batch over every GPU (jax, tensorflow; torch under torchrun)")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
 # --data-parallel: build and fit inside the scope that splits each batch
-# over every GPU (jax, tensorflow; zoo.training.data_parallel).
+# over every GPU (zoo.training.data_parallel; on torch, one process per GPU).
 with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
     restorer = zoo.from_preset(args.preset)
     if not isinstance(restorer, ImageRestorer) or restorer.scale == 1:
@@ -58,8 +59,13 @@ with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcont
         parser.error("--adversarial-weight must be >= 0.")
 
     images = zoo.data.load_image_folder(args.images)
+    # Under torchrun each process (one per GPU) reads its own share of a batch.
+    rank, processes = zoo.training.process_index(), zoo.training.process_count()
+    if args.batch_size % processes:
+        parser.error(f"--batch-size must be a multiple of the {processes} processes.")
     batches = zoo.data.PatchBatches(
-        images, args.patch_size, args.batch_size, args.steps_per_epoch, seed=args.seed
+        images, args.patch_size, args.batch_size // processes, args.steps_per_epoch,
+        seed=args.seed + rank,
     )
     upscaler = AdversarialUpscaler(
         restorer, adversarial_weight=args.adversarial_weight, seed=args.seed, compile=False
@@ -69,11 +75,12 @@ with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcont
         g_optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.5),
     )
     upscaler.fit(batches, epochs=args.epochs, verbose=2)  # high-res patches: downscaled inside
-upscaler.restorer.save_to_preset(
-    args.output, task="super_resolution",
-    description=(
-        f"{args.preset} (x{restorer.scale}) fine-tuned on {args.images} adversarially "
-        f"(adversarial weight {args.adversarial_weight}, feature matching)"
-    ),
-)
-print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")
+if rank == 0:  # one writer
+    upscaler.restorer.save_to_preset(
+        args.output, task="super_resolution",
+        description=(
+            f"{args.preset} (x{restorer.scale}) fine-tuned on {args.images} adversarially "
+            f"(adversarial weight {args.adversarial_weight}, feature matching)"
+        ),
+    )
+    print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")

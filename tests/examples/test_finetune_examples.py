@@ -184,3 +184,37 @@ def test_finetune_super_resolution_gan_script_writes_a_trained_preset(tmp_path, 
         for a, b in zip(tuned.backbone.get_weights(), start.backbone.get_weights())
     ]
     assert any(moved), "the restorer's weights were fine-tuned"
+
+
+@pytest.mark.backend
+@pytest.mark.skipif(keras.config.backend() != "torch", reason="torchrun: torch only")
+def test_finetune_script_under_torchrun_trains_on_two_processes(tmp_path, repo_root):
+    """`torchrun --nproc-per-node=2 finetune_denoiser.py --data-parallel` on the CPU."""
+    import socket
+
+    folder = tmp_path / "my_photos"
+    folder.mkdir()
+    coffee = zoo.data.load_natural_images("val")["coffee"]
+    Image.fromarray(coffee[100:140, 200:248]).save(folder / "a.png")
+    start = _tiny_model("denoise")
+    preset = zoo.save_preset(start, tmp_path / "tiny_denoise", task="denoise")
+    output = tmp_path / "tuned"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = [
+        sys.executable, "-m", "torch.distributed.run", "--nnodes=1", "--nproc-per-node=2",
+        "--master-addr=127.0.0.1", f"--master-port={port}",
+        str(repo_root / "examples" / "finetune_denoiser.py"), "--data-parallel",
+        "--images", str(folder), "--preset", preset, "--epochs", "1", "--output", str(output),
+        "--steps-per-epoch", "2", "--batch-size", "4", "--patch-size", "16",
+    ]
+    env = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(repo_root))
+    done = subprocess.run(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert done.stdout.count(f"Saved {output}") == 1  # process 0 alone writes
+    tuned = zoo.from_preset(output)
+    moved = [not np.allclose(a, b)
+             for a, b in zip(tuned.backbone.get_weights(), start.backbone.get_weights())]
+    assert any(moved)

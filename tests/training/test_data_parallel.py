@@ -2,12 +2,14 @@
 as one device does with the whole batch (a restorer and a GAN's two-optimizer
 step), and the text GAN trains under TensorFlow's strategy.
 
-The devices are two virtual CPUs, which must be set up before the backend
-starts: the check runs in a fresh Python process.
+JAX and TensorFlow: two virtual CPUs, which must be set up before the backend
+starts, so the check runs in a fresh Python process. torch: two processes on
+the CPU (Gloo), launched as torchrun would, each fitting on half of every batch.
 """
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -19,14 +21,18 @@ from zoo.training import data_parallel
 
 pytestmark = pytest.mark.backend
 
-CHECK = r'''
-import json, os, sys
+TWO_DEVICES = r'''
+import os
 if os.environ["KERAS_BACKEND"] == "jax":
     os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 else:
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+'''
+
+MODELS = r'''
+import json, os, sys
 import keras
 import numpy as np
 from keras import ops
@@ -76,9 +82,13 @@ class MeanGAN(AdversarialTrainer, keras.Model):
 rng = np.random.default_rng(0)
 high = rng.random((8, 16, 16, 3), dtype=np.float32)
 real = rng.normal(size=(16, 2)).astype("float32")
+CASES = (("restorer", restorer, (high[:, ::2, ::2], high)), ("gan", MeanGAN, (real,)))
+'''
+
+# One process, two devices: the global batch of 4 split in two.
+CHECK = TWO_DEVICES + MODELS + r'''
 out = {}
-for name, build, data in (("restorer", restorer, (high[:, ::2, ::2], high)),
-                          ("gan", MeanGAN, (real,))):
+for name, build, data in CASES:
     one = build()
     one.fit(*data, batch_size=4, epochs=1, verbose=0, shuffle=False)
     with data_parallel() as devices:
@@ -88,17 +98,71 @@ for name, build, data in (("restorer", restorer, (high[:, ::2, ::2], high)),
 print("RESULT " + json.dumps(out))
 '''
 
+# Two processes (torch): each fits on its half of every global batch of 4;
+# models whose weights differ between the processes are refused.
+TORCH_CHECK = MODELS + r'''
+from zoo.training import process_count, process_index
 
-@pytest.mark.skipif(keras.config.backend() == "torch", reason="torch fit runs on one device")
+rank = int(os.environ["RANK"])
+ones = {}
+if rank == 0:  # the reference, before the processes are joined
+    for name, build, data in CASES:
+        ones[name] = build()
+        ones[name].fit(*data, batch_size=4, epochs=1, verbose=0, shuffle=False)
+out = {}
+with data_parallel() as devices:
+    assert (process_index(), process_count()) == (rank, 2)
+    for name, build, data in CASES:
+        two = build()
+        half = [d.reshape(-1, 2, 2, *d.shape[1:])[:, rank].reshape(-1, *d.shape[1:])
+                for d in data]
+        two.fit(*half, batch_size=2, epochs=1, verbose=0, shuffle=False)
+        if rank == 0:
+            out[name] = {"devices": devices, "apart": apart(ones[name], two),
+                         "moved": apart(ones[name], build())}
+    odd = restorer()
+    if rank == 1:
+        odd.set_weights([w + 0.5 for w in odd.get_weights()])
+    try:
+        odd.fit(high[:2, ::2, ::2], high[:2], batch_size=2, verbose=0)
+    except ValueError as error:
+        out["refused"] = "different weights" in str(error)
+assert (process_index(), process_count()) == (0, 1)
+if rank == 0:
+    print("RESULT " + json.dumps(out))
+'''
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_two_devices_step_as_one(repo_root):
     env = {**os.environ, "PYTHONPATH": str(repo_root)}
-    run = subprocess.run([sys.executable, "-c", CHECK], cwd=repo_root, env=env,
-                         capture_output=True, text=True, timeout=600)
-    lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
-    assert run.returncode == 0 and lines, run.stderr[-3000:]
+    if keras.config.backend() == "torch":
+        env.update(WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()))
+        workers = [subprocess.Popen([sys.executable, "-c", TORCH_CHECK], cwd=repo_root,
+                                    env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for r in (0, 1)]
+        outputs = [w.communicate(timeout=600) for w in workers]
+        returncode = max(w.returncode for w in workers)
+        stdout, stderr = outputs[0][0], outputs[0][1] + outputs[1][1]
+        devices = 1  # per process
+    else:
+        run = subprocess.run([sys.executable, "-c", CHECK], cwd=repo_root, env=env,
+                             capture_output=True, text=True, timeout=600)
+        returncode, stdout, stderr = run.returncode, run.stdout, run.stderr
+        devices = 2
+    lines = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
+    assert returncode == 0 and lines, stderr[-3000:]
     result = json.loads(lines[-1][len("RESULT "):])
+    if keras.config.backend() == "torch":
+        assert result["refused"]
     for name in ("restorer", "gan"):
-        assert len(result[name]["devices"]) == 2
+        assert len(result[name]["devices"]) == devices
         # Gradients averaged over the devices: the same update as one device
         # (a sum instead of a mean would double it).
         assert result[name]["moved"] > 1e-3
@@ -130,7 +194,7 @@ def test_text_gan_fits_under_a_mirrored_strategy():
 
 def test_torch_refuses_several_devices_and_others_check_names():
     if keras.config.backend() == "torch":
-        with pytest.raises(ValueError, match="one device"):
+        with pytest.raises(ValueError, match="torchrun"):
             with data_parallel(["cuda:0", "cuda:1"]):
                 pass
         with data_parallel() as devices:

@@ -1,6 +1,8 @@
 """`fit` on several devices of one machine: the same call on each backend."""
 
 import contextlib
+import os
+import weakref
 
 import keras
 
@@ -42,16 +44,22 @@ def data_parallel(devices=None):
 
     - JAX: `keras.distribution.DataParallel` over `devices`.
     - TensorFlow: `tf.distribute.MirroredStrategy` over `devices`.
-    - PyTorch: Keras' `fit` drives one device; more than one raises (launch
-      one process per GPU with `torchrun` and DDP instead).
+    - PyTorch: one process per device, launched by `torchrun` (Keras' torch
+      `fit` drives one device). Inside, every optimizer update first averages
+      the gradients over the processes (`torch.distributed`, NCCL on GPUs,
+      Gloo on CPUs). Every process must build the same model (the same
+      preset, or the same `keras.utils.set_random_seed`): the first update
+      checks it and raises otherwise. Each process reads its own share of
+      the data: `process_index()` and `process_count()` say which. Outside
+      `torchrun` it is one device, and `devices` may name at most one.
 
     Args:
         devices: device names, e.g. `["gpu:0", "gpu:1"]` (JAX) or
             `["/gpu:0", "/gpu:1"]` (TensorFlow). Default: every GPU, else
-            every CPU device the backend lists.
+            every CPU device the backend lists (torch: this process's one).
 
     Yields:
-        The device names in use.
+        The device names in use (torch: this process's device).
 
     Example:
     ```python
@@ -60,22 +68,18 @@ def data_parallel(devices=None):
         restorer.compile(optimizer="adam", loss="mae")
         restorer.fit(my_images, epochs=10)
     ```
+    On torch, the same script under `torchrun --nproc-per-node=2 script.py`,
+    with each process fitting on its own half of every batch.
     """
     backend = keras.config.backend()
     if devices is not None:
         devices = _check_devices(devices)
     if backend == "torch":
-        count = len(devices) if devices is not None else 1
-        if count > 1:
-            raise ValueError(
-                f"`fit` on the torch backend runs on one device; got devices={devices}. "
-                "Use the jax or tensorflow backend for data-parallel `fit`, or one "
-                "process per GPU with torchrun and DDP."
-            )
-        yield devices or ["cpu:0"]
+        with _torch_processes(devices) as used:
+            yield used
         return
     if backend not in ("jax", "tensorflow"):
-        raise NotImplementedError(f"data_parallel runs on jax and tensorflow, not {backend!r}.")
+        raise NotImplementedError(f"data_parallel runs on jax, tensorflow and torch, not {backend!r}.")
     devices = devices or _default_devices(backend)
     if backend == "jax":
         with keras.distribution.DataParallel(devices=devices).scope():
@@ -88,3 +92,109 @@ def data_parallel(devices=None):
         _mirrored_strategies[key] = tf.distribute.MirroredStrategy(devices)
     with _mirrored_strategies[key].scope():
         yield devices
+
+
+def process_index():
+    """This process's rank among the training processes (0 when alone).
+
+    Only torch runs several (one per GPU, under `torchrun`); JAX and
+    TensorFlow split batches over devices inside one process.
+    """
+    if keras.config.backend() != "torch":
+        return 0
+    import torch.distributed as dist
+
+    return dist.get_rank() if dist.is_initialized() else 0
+
+
+def process_count():
+    """How many training processes share each step (1 but under `torchrun`)."""
+    if keras.config.backend() != "torch":
+        return 1
+    import torch.distributed as dist
+
+    return dist.get_world_size() if dist.is_initialized() else 1
+
+
+@contextlib.contextmanager
+def _torch_processes(devices):
+    import torch
+    import torch.distributed as dist
+
+    if devices is not None and len(devices) > 1:
+        raise ValueError(
+            f"`fit` on the torch backend drives one device per process; got devices={devices}. "
+            "Launch one process per GPU with torchrun (each inside data_parallel()), "
+            "or use the jax or tensorflow backend."
+        )
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
+    if int(os.environ.get("WORLD_SIZE", "1")) == 1 and not dist.is_initialized():
+        yield devices or [device]
+        return
+    started = not dist.is_initialized()
+    if started:
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    if torch.cuda.is_available():
+        # Keras puts tensors on "cuda": the current device, one per process.
+        torch.cuda.set_device(local_rank)
+    # Keras' torch `fit` (and the adversarial step) end every update in
+    # `optimizer.apply`: averaging there covers every model and optimizer.
+    base = keras.src.optimizers.base_optimizer.BaseOptimizer
+    single_process_apply = base.apply
+    checked = weakref.WeakSet()
+
+    def apply(optimizer, grads, trainable_variables=None):
+        variables = (optimizer._trainable_variables if trainable_variables is None
+                     else list(trainable_variables))
+        if optimizer not in checked:
+            checked.add(optimizer)
+            _check_same_weights(variables)
+        _average_over_processes(grads)
+        return single_process_apply(
+            optimizer, grads, None if trainable_variables is None else variables)
+
+    base.apply = apply
+    try:
+        yield [device]
+    finally:
+        base.apply = single_process_apply
+        if started:
+            dist.destroy_process_group()
+
+
+def _check_same_weights(variables):
+    """Raises unless every process holds the same `variables` (their sums agree)."""
+    import torch
+    import torch.distributed as dist
+
+    values = [v.value.detach().double() for v in variables]
+    local = torch.stack([sum(x.sum() for x in values), sum((x * x).sum() for x in values)])
+    low, high = local.clone(), local.clone()
+    dist.all_reduce(low, op=dist.ReduceOp.MIN)
+    dist.all_reduce(high, op=dist.ReduceOp.MAX)
+    if not torch.equal(low, high):
+        raise ValueError(
+            "data_parallel: the processes hold different weights at the first update. "
+            "Build the model the same way in each (the same preset, or "
+            "keras.utils.set_random_seed(seed) before building it)."
+        )
+
+
+def _average_over_processes(grads):
+    """All-reduces `grads` in place to their mean: one message per dtype."""
+    import torch
+    import torch.distributed as dist
+
+    by_dtype = {}
+    for grad in grads:
+        if grad is not None:
+            by_dtype.setdefault(grad.dtype, []).append(grad)
+    for group in by_dtype.values():
+        flat = torch.cat([g.reshape(-1) for g in group])
+        dist.all_reduce(flat)
+        flat /= dist.get_world_size()
+        offset = 0
+        for grad in group:
+            grad.copy_(flat[offset:offset + grad.numel()].view_as(grad))
+            offset += grad.numel()
