@@ -140,7 +140,8 @@ def _torch_processes(devices):
         torch.cuda.set_device(local_rank)
     # Keras' torch `fit` (and the adversarial step) end every update in
     # `optimizer.apply`: averaging there covers every model and optimizer.
-    base = keras.src.optimizers.base_optimizer.BaseOptimizer
+    base = keras.optimizers.Optimizer
+    own = base.__dict__.get("apply")  # None: inherited, removed again on exit
     single_process_apply = base.apply
     checked = weakref.WeakSet()
 
@@ -158,7 +159,10 @@ def _torch_processes(devices):
     try:
         yield [device]
     finally:
-        base.apply = single_process_apply
+        if own is None:
+            del base.apply
+        else:
+            base.apply = own
         if started:
             dist.destroy_process_group()
 
