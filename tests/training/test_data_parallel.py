@@ -120,6 +120,18 @@ with data_parallel() as devices:
         if rank == 0:
             out[name] = {"devices": devices, "apart": apart(ones[name], two),
                          "moved": apart(ones[name], build())}
+    # The text GAN (seeds, DiffAugment, attribute heads): the replicas' trainable
+    # weights stay equal (batch statistics are each process's own).
+    from zoo.data import ATTRIBUTE_CLASSES, CaptionedShapes
+    from zoo.models import TextGANTextToImage
+
+    images, captions, _ = CaptionedShapes(seed=0).sample(8)
+    gan = TextGANTextToImage.from_scratch(
+        generator_width=2, discriminator_width=2, attribute_classes=ATTRIBUTE_CLASSES, seed=0)
+    gan.compile()
+    gan.fit((images[rank::2], captions[rank::2]), batch_size=2, epochs=1, verbose=0)
+    print("GAN_WEIGHTS", [float(np.abs(ops.convert_to_numpy(w)).sum())
+                          for w in gan.trainable_weights])
     odd = restorer()
     if rank == 1:
         odd.set_weights([w + 0.5 for w in odd.get_weights()])
@@ -151,6 +163,9 @@ def test_two_devices_step_as_one(repo_root):
         returncode = max(w.returncode for w in workers)
         stdout, stderr = outputs[0][0], outputs[0][1] + outputs[1][1]
         devices = 1  # per process
+        gan_weights = [[line for line in out.splitlines() if line.startswith("GAN_WEIGHTS")]
+                       for out, _ in outputs]
+        assert gan_weights[0] and gan_weights[0] == gan_weights[1], stderr[-3000:]
     else:
         run = subprocess.run([sys.executable, "-c", CHECK], cwd=repo_root, env=env,
                              capture_output=True, text=True, timeout=600)
