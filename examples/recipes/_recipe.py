@@ -2,8 +2,10 @@
 
 A recipe builds its model and batches, then calls `parse_args`, `fit_in_budget`
 and `save` from here, so all of them take the same flags (`--steps auto
---time-budget S --max-minutes M --mixed-precision --output DIR --hardware`)
-and write the same metadata fields (steps, hardware, backend, exact command).
+--time-budget S --max-minutes M --mixed-precision --output DIR --hardware`,
+`--resume PRESET` to continue a saved preset, `--loss l1|l2`) and write the
+same metadata fields (steps, hardware, backend, exact command; a resumed
+preset's history before its own).
 """
 
 import argparse
