@@ -145,15 +145,20 @@ def test_finetune_script_rejects_a_bad_patch_size(runs):
     assert not output.exists()
 
 
+def _one_image_folder(root):
+    folder = root / "my_photos"
+    folder.mkdir()
+    coffee = zoo.data.load_natural_images("val")["coffee"]
+    Image.fromarray(coffee[100:140, 200:248]).save(folder / "a.png")
+    return folder
+
+
 def test_finetune_super_resolution_gan_script_writes_a_trained_preset(tmp_path, repo_root):
     """The adversarial SR example: 2 steps on the tiny x2 upscaler, saved as a preset."""
     script = repo_root / "examples" / "finetune_super_resolution_gan.py"
     doc = script.read_text().split('"""')[1]
     assert "examples/finetune_super_resolution_gan.py" in doc
-    folder = tmp_path / "my_photos"
-    folder.mkdir()
-    coffee = zoo.data.load_natural_images("val")["coffee"]
-    Image.fromarray(coffee[100:140, 200:248]).save(folder / "a.png")
+    folder = _one_image_folder(tmp_path)
     start = _tiny_model("super_resolution")
     preset = zoo.save_preset(start, tmp_path / "tiny_x2", task="super_resolution")
     output = tmp_path / "tuned_gan"
@@ -192,10 +197,7 @@ def test_finetune_script_under_torchrun_trains_on_two_processes(tmp_path, repo_r
     """`torchrun --nproc-per-node=2 finetune_denoiser.py --data-parallel` on the CPU."""
     import socket
 
-    folder = tmp_path / "my_photos"
-    folder.mkdir()
-    coffee = zoo.data.load_natural_images("val")["coffee"]
-    Image.fromarray(coffee[100:140, 200:248]).save(folder / "a.png")
+    folder = _one_image_folder(tmp_path)
     start = _tiny_model("denoise")
     preset = zoo.save_preset(start, tmp_path / "tiny_denoise", task="denoise")
     output = tmp_path / "tuned"
