@@ -195,18 +195,12 @@ def test_finetune_super_resolution_gan_script_writes_a_trained_preset(tmp_path, 
 @pytest.mark.skipif(keras.config.backend() != "torch", reason="torchrun: torch only")
 def test_finetune_script_under_torchrun_trains_on_two_processes(tmp_path, repo_root):
     """`torchrun --nproc-per-node=2 finetune_denoiser.py --data-parallel` on the CPU."""
-    import socket
-
     folder = _one_image_folder(tmp_path)
     start = _tiny_model("denoise")
     preset = zoo.save_preset(start, tmp_path / "tiny_denoise", task="denoise")
     output = tmp_path / "tuned"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    argv = [
-        sys.executable, "-m", "torch.distributed.run", "--nnodes=1", "--nproc-per-node=2",
-        "--master-addr=127.0.0.1", f"--master-port={port}",
+    argv = [  # --standalone: a local rendezvous on a free port
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
         str(repo_root / "examples" / "finetune_denoiser.py"), "--data-parallel",
         "--images", str(folder), "--preset", preset, "--epochs", "1", "--output", str(output),
         "--steps-per-epoch", "2", "--batch-size", "4", "--patch-size", "16",
