@@ -151,11 +151,13 @@ def save(model, args, preset, task, *, steps, seconds, **metadata):
         # command rebuilds the start, the later ones continue it.
         with open(os.path.join(resolve_preset(args.resume), "metadata.json")) as f:
             previous = json.load(f)
-        steps += previous["steps"]
-        command = f"{previous['command']} && {command}"
-        backend = f"{previous['backend']}; then {backend}"
-        if previous["hardware"] != hardware:
-            hardware = f"{previous['hardware']}; then {hardware}"
+        # A preset made elsewhere may not say how: keep what it does say.
+        unknown = f"(not recorded in {args.resume})"
+        steps += int(previous.get("steps", 0))
+        command = f"{previous.get('command', unknown)} && {command}"
+        backend = f"{previous.get('backend', unknown)}; then {backend}"
+        if previous.get("hardware", unknown) != hardware:
+            hardware = f"{previous.get('hardware', unknown)}; then {hardware}"
     return zoo.save_preset(
         model,
         args.output,
