@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import pytest
 
-from zoo.training import data_parallel
+from zoo.training import data_parallel, process_count, process_index
 
 pytestmark = pytest.mark.backend
 
@@ -208,6 +208,10 @@ def test_text_gan_fits_under_a_mirrored_strategy():
 
 
 def test_torch_refuses_several_devices_and_others_check_names():
+    # One process (no torchrun): rank 0 of 1, inside the scope as outside.
+    with data_parallel():
+        assert (process_index(), process_count()) == (0, 1)
+    assert (process_index(), process_count()) == (0, 1)
     if keras.config.backend() == "torch":
         with pytest.raises(ValueError, match="torchrun"):
             with data_parallel(["cuda:0", "cuda:1"]):
