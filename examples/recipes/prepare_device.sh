@@ -18,3 +18,10 @@ cp "$("$python" -c 'from zoo.text import minilm_checkpoint_dir as d; print(d() /
 PYTHONPATH=.:examples/recipes "$python" examples/recipes/text_gan_minilm.py \
   --stage cache-text --text-cache .gpu/text_gan_minilm_text.npz
 du -sh .gpu
+# The device copy (working tree + .gpu) must stay under 64 MiB.
+total=$( (git ls-files -co --exclude-standard; find .gpu -type f) | sort -u \
+  | while read -r f; do [ -f "$f" ] && stat -c %s "$f"; done | awk '{s += $1} END {print int(s / 1048576)}')
+echo "device copy: about $total MiB (limit 64)"
+if [ "$total" -ge 62 ]; then
+  echo "too large: move presets/inpaint_unet out of the tree for the device call (train_on_device.sh)"
+fi
