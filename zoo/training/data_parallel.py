@@ -148,7 +148,7 @@ def _torch_processes(devices):
     def apply(optimizer, grads, trainable_variables=None):
         variables = (optimizer._trainable_variables if trainable_variables is None
                      else list(trainable_variables))
-        if optimizer not in checked:
+        if optimizer not in checked and variables:
             checked.add(optimizer)
             _check_same_weights(variables)
         _average_over_processes(grads)
