@@ -10,7 +10,6 @@
 set -eu
 python=${PYTHON:-.venv/bin/python}
 mkdir -p .gpu/whl
-grep -qxF ".gpu/" .git/info/exclude 2>/dev/null || echo ".gpu/" >>.git/info/exclude
 "$python" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
   --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
   -d .gpu/whl keras namex optree keras-hub kagglehub kagglesdk
