@@ -54,7 +54,8 @@ def parse_args(preset, doc, *, batch_size, patch_size, learning_rate, extra=None
     parser.add_argument("--resume", default=None,
                         help="start from this preset's weights rather than from scratch "
                              "(e.g. fine-tune a GPU-trained preset further); the metadata "
-                             "adds up steps and seconds and keeps every command")
+                             "adds up the steps and keeps every sitting's command, backend, "
+                             "seconds and machine")
     parser.add_argument("--loss", choices=sorted(LOSSES), default="l1",
                         help="l1 (default) or l2; l2 regresses to the mean where the input "
                              "is ambiguous (aliased texture), which PSNR rewards")
