@@ -151,16 +151,32 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_two_devices_step_as_one(repo_root):
+def _run_two_processes(script, env, cwd, logs):
+    """Runs `script` as ranks 0 and 1, as torchrun would; returns their logs.
+
+    Output goes to files, not pipes: a rank blocked on a full pipe would
+    leave the other waiting in a collective.
+    """
+    env = {**env, "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port())}
+    workers = []
+    for rank in (0, 1):
+        with open(logs / f"out{rank}", "w") as out, open(logs / f"err{rank}", "w") as err:
+            workers.append(subprocess.Popen(
+                [sys.executable, "-c", script], cwd=cwd, stdout=out, stderr=err,
+                env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)}))
+    try:
+        returncode = max(w.wait(timeout=600) for w in workers)
+    finally:
+        for w in workers:
+            w.kill()
+    read = [((logs / f"out{r}").read_text(), (logs / f"err{r}").read_text()) for r in (0, 1)]
+    return returncode, read
+
+
+def test_two_devices_step_as_one(repo_root, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(repo_root)}
     if keras.config.backend() == "torch":
-        env.update(WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()))
-        workers = [subprocess.Popen([sys.executable, "-c", TORCH_CHECK], cwd=repo_root,
-                                    env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for r in (0, 1)]
-        outputs = [w.communicate(timeout=600) for w in workers]
-        returncode = max(w.returncode for w in workers)
+        returncode, outputs = _run_two_processes(TORCH_CHECK, env, repo_root, tmp_path)
         stdout, stderr = outputs[0][0], outputs[0][1] + outputs[1][1]
         devices = 1  # per process
         gan_weights = [[line for line in out.splitlines() if line.startswith("GAN_WEIGHTS")]
