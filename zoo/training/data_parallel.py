@@ -52,6 +52,8 @@ def data_parallel(devices=None):
       checks it and raises otherwise. Each process reads its own share of
       the data: `process_index()` and `process_count()` say which. Outside
       `torchrun` it is one device, and `devices` may name at most one.
+      Not for `mixed_float16`: its loss scaler would judge each process's
+      own gradients (bfloat16 and float32 need no scaler).
 
     Args:
         devices: device names, e.g. `["gpu:0", "gpu:1"]` (JAX) or
