@@ -35,6 +35,7 @@ import numpy as np
 import zoo
 from zoo.data.captioned_shapes import caption, parse_caption, render, sample_scene
 from zoo.data.shape_attributes import ATTRIBUTE_CLASSES, attribute_labels
+from zoo.data.shape_negatives import render_touching
 from zoo.training import GeneratorEMA, StopAfter
 
 
@@ -56,6 +57,10 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--attribute-weight", type=float, default=1.0,
                         help="weight of the auxiliary-classifier term on the captions' "
                              "attributes (0: no attribute heads)")
+    parser.add_argument("--negative-weight", type=float, default=1.0,
+                        help="weight of the negative-data term: the pool's two-object "
+                             "scenes also rendered touching, shown to the discriminator "
+                             "as fake (0: none)")
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--jit-compile", choices=("true", "false", "auto"), default=None,
                         help="XLA for the training step (default: true, but auto on torch)")
@@ -75,10 +80,15 @@ def parse_args(preset, doc, encoder):
     return args
 
 
+def pool_scenes(num_scenes, rng):
+    """The pool's scenes: the first draws of `rng`, which `scene_pool` goes on using."""
+    return [sample_scene(rng, held_out="exclude") for _ in range(num_scenes)]
+
+
 def scene_pool(num_scenes, renders, seed):
     """`num_scenes` training scenes, one caption each, `renders` images each."""
     rng = np.random.default_rng((seed, 7))
-    scenes = [sample_scene(rng, held_out="exclude") for _ in range(num_scenes)]
+    scenes = pool_scenes(num_scenes, rng)
     captions = [caption(scene, rng) for scene in scenes]
     images = np.empty((num_scenes * renders, 64, 64, 3), np.uint8)
     for i, scene in enumerate(scenes):
@@ -87,16 +97,34 @@ def scene_pool(num_scenes, renders, seed):
     return images, [c for c in captions for _ in range(renders)], captions
 
 
+def touching_pool(num_scenes, renders, seed):
+    """Per pool row, its scene rendered with the objects touching (black and
+    mask 0 for one-object scenes): the negative-data term's fakes."""
+    scenes = pool_scenes(num_scenes, np.random.default_rng((seed, 7)))
+    rng = np.random.default_rng((seed, 8))
+    negatives = np.zeros((num_scenes * renders, 64, 64, 3), np.uint8)
+    mask = np.zeros(num_scenes * renders, np.float32)
+    for i, scene in enumerate(scenes):
+        if scene.relation is not None:
+            for k in range(renders):
+                negatives[i * renders + k] = render_touching(scene, rng)
+            mask[i * renders:(i + 1) * renders] = 1.0
+    return negatives, mask
+
+
 class PoolBatches(keras.utils.PyDataset):
     """Shuffled batches of the pool, tokenized (and labelled) once up front.
 
     Tokenizing every batch in the training loop (pure Python when
     tensorflow-text is absent) starved the GPU: 300 ms a step. With
-    `labels`, each batch also carries the captions' `attribute_labels`.
+    `labels`, each batch also carries the captions' `attribute_labels`; with
+    `negatives` (`touching_pool`'s images and mask), the rows' negatives.
     """
 
-    def __init__(self, images, captions, tokenizer, batch_size, seed, labels=False):
+    def __init__(self, images, captions, tokenizer, batch_size, seed, labels=False,
+                 negatives=None):
         super().__init__()
+        self.negatives = negatives
         unique = sorted(set(captions))
         tokens = tokenizer(unique)
         row = {c: i for i, c in enumerate(unique)}
@@ -121,6 +149,9 @@ class PoolBatches(keras.utils.PyDataset):
                  "padding_mask": self.padding_mask[rows]}
         if self.labels is not None:
             batch["attribute_labels"] = self.labels[rows]
+        if self.negatives is not None:
+            batch["negative_images"] = self.negatives[0][rows].astype(np.float32) / 127.5 - 1.0
+            batch["negative_mask"] = self.negatives[1][rows]
         return batch
 
     def on_epoch_end(self):
@@ -170,7 +201,8 @@ def build(args, text_encoder=None, tokenizer=None):
         return TextGANTextToImage.from_scratch(
             args.encoder, generator_width=args.width, discriminator_width=args.width,
             attention_resolutions=attention(args), attribute_classes=classes,
-            attribute_weight=args.attribute_weight, seed=args.seed,
+            attribute_weight=args.attribute_weight, negative_weight=args.negative_weight,
+            seed=args.seed,
         )
     dim = text_encoder.hidden_dim
     return TextGANTextToImage(
@@ -179,7 +211,7 @@ def build(args, text_encoder=None, tokenizer=None):
         discriminator=TextGANDiscriminator(text_dim=dim, width=args.width,
                                            attribute_classes=classes),
         text_encoder=text_encoder, tokenizer=tokenizer, seed=args.seed,
-        attribute_weight=args.attribute_weight,
+        attribute_weight=args.attribute_weight, negative_weight=args.negative_weight,
     )
 
 
@@ -240,8 +272,12 @@ def train(args):
     epochs = max(1, args.steps // steps_per_epoch) if args.steps else 10_000
     callbacks = [ema] + ([] if args.steps else [StopAfter(args.time_budget)])
     start = time.perf_counter()
+    negatives = None
+    if args.negative_weight > 0:
+        negatives = touching_pool(args.scenes, args.renders, args.seed)
+        print(f"rendered {int(negatives[1].sum())} touching negatives", flush=True)
     batches = PoolBatches(images, captions, gan.tokenizer, args.batch_size, args.seed,
-                          labels=args.attribute_weight > 0)
+                          labels=args.attribute_weight > 0, negatives=negatives)
     gan.fit(batches, epochs=epochs, steps_per_epoch=steps_per_epoch,
             image_range=(-1, 1), verbose=2, callbacks=callbacks)
     seconds = time.perf_counter() - start

@@ -120,3 +120,32 @@ def test_resume_rejects_a_folder_without_history(recipe, monkeypatch, tmp_path):
     with pytest.raises(SystemExit, match="neither"):
         recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
     assert not (tmp_path / "t").exists()
+
+
+def test_the_pool_negatives_belong_to_their_rows(recipe):
+    from zoo.data import parse_caption
+    from zoo.data.captioned_shapes import COLOR_JITTER, PALETTE
+    from zoo.metrics.shapes_judge import describe
+    from zoo.text import PromptTokenizer
+
+    images, captions, _ = recipe.scene_pool(12, 2, seed=0)
+    negatives, mask = recipe.touching_pool(12, 2, seed=0)
+    two = np.array([len(parse_caption(c)["objects"]) == 2 for c in captions])
+    assert two.any() and not two.all()
+    np.testing.assert_array_equal(mask, two.astype(np.float32))
+    for image, negative, caption, is_two in zip(images, negatives, captions, two):
+        if is_two:
+            # Its row's scene (both colours), the two objects merged into one blob.
+            assert len(describe(image)) == 2 and len(describe(negative)) == 1
+            pixels = negative.reshape(-1, 3).astype(int)
+            for obj in parse_caption(caption)["objects"]:
+                gap = np.abs(pixels - PALETTE[obj["color"]]).max(axis=1)
+                assert (gap <= COLOR_JITTER).any(), caption
+        else:
+            assert not negative.any()
+    batches = recipe.PoolBatches(images, captions, PromptTokenizer(20), 8, seed=0,
+                                 negatives=(negatives, mask))
+    batch = batches[0]
+    assert batch["negative_images"].shape == batch["images"].shape
+    assert batch["negative_images"].min() >= -1.0 and batch["negative_images"].max() <= 1.0
+    assert set(np.unique(batch["negative_mask"])) <= {0.0, 1.0}

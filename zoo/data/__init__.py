@@ -61,6 +61,7 @@ from zoo.data.shape_attributes import (  # noqa: E402
     ATTRIBUTE_HEADS,
     attribute_labels,
 )
+from zoo.data.shape_negatives import render_touching  # noqa: E402
 
 __all__ += [
     "ATTRIBUTE_CLASSES",
@@ -73,6 +74,7 @@ __all__ += [
     "image_text_folder",
     "parse_caption",
     "render",
+    "render_touching",
     "sample_scene",
     "shapes_dataset",
 ]

@@ -162,6 +162,11 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
       auxiliary-classifier term (AC-GAN) weighted by `attribute_weight`:
       the heads learn the attributes of real images, and the generator is
       pushed to draw images the heads read as its caption's attributes;
+    * with batches that carry `"negative_images"` (renders the real data
+      never holds, e.g. `zoo.data.render_touching`: two objects that touch)
+      and `"negative_mask"` (`[N]`, 1 where a row has one), a negative-data
+      term weighted by `negative_weight`: `relu(1 + D(negative, t))`, so the
+      discriminator learns those as fake (Sinha et al., 2021);
     * `augment` (DiffAugment) transforms real and fake images alike before
       the discriminator.
 
@@ -186,6 +191,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             (`None`: none).
         mismatch_weight: `w` above, in [0, 1).
         attribute_weight: weight of the auxiliary-classifier term.
+        negative_weight: weight of the negative-data term.
         seed: seed of the model's noise `SeedGenerator` (training noise).
 
     Export (`zoo.export(gan, "g.tflite")`, `gan.export(...)`) writes one
@@ -220,6 +226,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         augment=None,
         mismatch_weight=0.5,
         attribute_weight=1.0,
+        negative_weight=1.0,
         seed=None,
         name=None,
         dtype=None,
@@ -234,6 +241,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             raise ValueError(
                 f"`attribute_weight` must be >= 0. Received: attribute_weight={attribute_weight}"
             )
+        if float(negative_weight) < 0:
+            raise ValueError(
+                f"`negative_weight` must be >= 0. Received: negative_weight={negative_weight}"
+            )
         for attr in ("noise_dim", "image_size", "text_dim"):
             if not hasattr(generator, attr):
                 raise ValueError(f"`generator` must have an `{attr}` attribute.")
@@ -247,6 +258,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         self.augment = augment
         self.mismatch_weight = float(mismatch_weight)
         self.attribute_weight = float(attribute_weight)
+        self.negative_weight = float(negative_weight)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         if getattr(discriminator, "attribute_classes", ()):
@@ -367,13 +379,19 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         )
         fake = ops.stop_gradient(ops.cast(fake, "float32"))
         pooled = encoded["pooled"]
-        # One discriminator call: (real, text), (fake, text), (real, wrong text).
-        images = ops.concatenate([real, fake, real], axis=0)
-        texts = ops.concatenate([pooled, pooled, ops.roll(pooled, 1, axis=0)], axis=0)
+        # One discriminator call: (real, text), (fake, text), (real, wrong
+        # text) and, when the batch has them, (negative, text).
+        images = [real, fake, real]
+        texts = [pooled, pooled, ops.roll(pooled, 1, axis=0)]
+        negatives = "negative_images" in x
+        if negatives:
+            images.append(ops.cast(x["negative_images"], "float32"))
+            texts.append(pooled)
+        images, texts = ops.concatenate(images, axis=0), ops.concatenate(texts, axis=0)
         if self.augment is not None:
             images = self.augment(images, training=True)
         logits, attributes = self._discriminate(images, texts, training=True)
-        logits = ops.reshape(logits, (3, -1))
+        logits = ops.reshape(logits, (4 if negatives else 3, -1))
         real_logits, fake_logits, mismatch_logits = logits[0], logits[1], logits[2]
         w = self.mismatch_weight
         loss = (
@@ -382,6 +400,12 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             + w * ops.mean(ops.relu(1.0 + mismatch_logits))
         )
         logs = {}
+        if negatives:
+            mask = ops.cast(x["negative_mask"], "float32")
+            negative_loss = ops.sum(mask * ops.relu(1.0 + logits[3])) / ops.maximum(
+                ops.sum(mask), 1.0
+            )
+            loss = loss + self.negative_weight * negative_loss
         if attributes is not None and "attribute_labels" in x:
             real_attributes = attributes[: ops.shape(real_logits)[0]]
             attribute_loss = self._attribute_loss(real_attributes, x["attribute_labels"])
@@ -454,7 +478,8 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
                   `{"images", "token_ids", "padding_mask"}` dicts.
                 A dict batch may add `"attribute_labels"` (`[N, heads]`,
                 e.g. `zoo.data.attribute_labels(specs)`) for a discriminator
-                with attribute heads.
+                with attribute heads, and `"negative_images"` (with an
+                optional `"negative_mask"`) for the negative-data term.
                 Images are uint8 (0-255) or float in `[0, 1]` or `[-1, 1]`.
             image_range: `(0, 1)` or `(-1, 1)` for float images; `None`
                 infers it (negative values mean `[-1, 1]`).
@@ -548,12 +573,19 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
                 "Each batch must be `(images, captions)` or a dict. Received: "
                 f"{type(batch).__name__}"
             )
-        images = to_model_range(_numpy(images), self.image_size, image_range)
+        images = _numpy(images)
+        if np.asarray(images).dtype.kind == "f":
+            # Negatives are read in the images' range: a row of black could
+            # not tell the two ranges apart.
+            image_range = _image_range(images, image_range)
+        images = to_model_range(images, self.image_size, image_range)
         if len(images) != len(tokens["token_ids"]):
             raise ValueError(
                 f"A batch has {len(images)} images but {len(tokens['token_ids'])} captions."
             )
         batch_out = {"images": images, **tokens}
+        if isinstance(batch, dict) and "negative_images" in batch:
+            batch_out |= self._negatives(batch, len(images), image_range)
         if isinstance(batch, dict) and "attribute_labels" in batch:
             if not getattr(self.discriminator, "attribute_classes", ()):
                 raise ValueError(
@@ -569,6 +601,24 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
                 )
             batch_out["attribute_labels"] = labels
         return batch_out
+
+    def _negatives(self, batch, count, image_range):
+        try:
+            negatives = to_model_range(
+                _numpy(batch["negative_images"]), self.image_size, image_range
+            )
+        except ValueError as error:
+            raise ValueError(f"`negative_images`: {error}") from None
+        mask = batch.get("negative_mask")
+        mask = np.ones(count, np.float32) if mask is None else np.asarray(_numpy(mask), np.float32)
+        if len(negatives) != count or mask.shape != (count,):
+            raise ValueError(
+                f"A batch of {count} images needs `negative_images` [{count}, ...] and "
+                f"`negative_mask` [{count}]. Received: {negatives.shape} and {mask.shape}"
+            )
+        if not np.all((mask == 0) | (mask == 1)):
+            raise ValueError("`negative_mask` must hold only 0 and 1.")
+        return {"negative_images": negatives, "negative_mask": mask}
 
     def _batches_from(self, source, image_range):
         try:
@@ -786,6 +836,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             "augment": None if self.augment is None else keras.layers.serialize(self.augment),
             "mismatch_weight": self.mismatch_weight,
             "attribute_weight": self.attribute_weight,
+            "negative_weight": self.negative_weight,
             "seed": self.seed,
         }
 
