@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.metrics import paraphrase_word_agreement, text_to_image_scores  # noqa: E402
+from zoo.metrics.shapes_judge import ERRORS  # noqa: E402
 from zoo.text import MiniLMEncoder  # noqa: E402
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -113,6 +114,19 @@ def to_markdown(results):
         )
     lines += [
         "", f"Protocol: {next(iter(results['presets'].values()))['protocol']}.", "",
+        "What the judge found wrong (`zoo.metrics.error_rates`: share of the prompts; "
+        "\"missing object\": fewer objects than the prompt names (two drawn touching "
+        "segment as one; a blank image has none); "
+        "one image can fail in several ways):", "",
+        "| preset | prompts | " + " | ".join(ERRORS) + " |",
+        "|---|---|" + "---:|" * len(ERRORS),
+    ]
+    for name, r in results["presets"].items():
+        for prompt_set, rates in r.get("errors", {}).items():
+            cells = " | ".join(f"{100 * rates[e]:.1f}%" for e in ERRORS)
+            lines.append(f"| `{name}` | {prompt_set.replace('_', '-')} | {cells} |")
+    lines += [
+        "",
         "Text encoder, `zoo.metrics.paraphrase_word_agreement` (each paraphrase word in a "
         "carrier sentence, nearest grammar word by cosine), read as the pooled sentence "
         "vector (what the generators see), that vector centred on the compared sentences' "

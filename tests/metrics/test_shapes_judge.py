@@ -14,7 +14,8 @@ from zoo.data.captioned_shapes import (
     render,
     sample_scene,
 )
-from zoo.metrics.shapes_judge import describe, judge, judge_batch
+from zoo.data.shape_negatives import render_touching
+from zoo.metrics.shapes_judge import describe, judge, judge_batch, judge_errors
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +111,31 @@ def test_judge_errors():
         judge(np.zeros((64, 64, 3), np.uint8), {"position": "left"})
     with pytest.raises(ValueError, match="specs"):
         judge_batch(np.zeros((2, 64, 64, 3), np.uint8), [{"objects": [{}]}])
+
+
+@pytest.mark.parametrize("key", ["color", "shape", "size", "place"])
+def test_judge_errors_name_the_mutated_attribute(renders, key):
+    images, scenes = renders
+    rng = np.random.default_rng(1)
+    named = []
+    for image, scene in zip(images[:300], scenes[:300]):
+        spec = _mutate(scene.to_spec(), key, rng)
+        errors = judge_errors(describe(image), spec)
+        assert judge(image, spec) == (not errors)
+        place = "position" if "position" in spec else "relation"
+        named.append(errors == ((place if key == "place" else key),))
+    assert np.mean(named) >= 0.95
+
+
+def test_judge_errors_count_merged_and_extra_objects(renders):
+    images, scenes = renders
+    assert all(judge_errors(describe(image), scene.to_spec()) == ()
+               for image, scene in zip(images[:100], scenes[:100]))
+    rng = np.random.default_rng(3)
+    two = [scene for scene in scenes if scene.relation is not None][:20]
+    for scene in two:
+        merged = render_touching(scene, rng)
+        assert judge_errors(describe(merged), scene.to_spec()) == ("missing object",)
+    one = next(s for s in scenes if s.position is not None)
+    spec = one.to_spec()
+    assert judge_errors(describe(render(two[0], rng)), spec) == ("extra object",)

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from zoo.data.captioned_shapes import HELD_OUT, Scene, ShapeObject, parse_caption, render
+from zoo.data.captioned_shapes import HELD_OUT, CaptionedShapes, Scene, ShapeObject, parse_caption, render
 from zoo.metrics import (
+    error_rates,
     grammar_prompts,
     paraphrase_prompts,
     paraphrase_word_agreement,
@@ -64,6 +65,21 @@ def test_scores_of_an_oracle_and_of_a_blank_generator():
     scores = text_to_image_scores(blank, num_prompts=40)
     assert scores["seen"] == scores["held_out"] == 0.0
     assert scores["diversity"]["generated"] == 0.0
+    for name in ("seen", "held_out"):
+        assert scores["errors"][name]["missing object"] == 1.0
+        assert sum(scores["errors"][name].values()) == 1.0
+
+
+def test_error_rates_of_an_oracle_are_zero_and_count_each_error():
+    images, _, specs = CaptionedShapes(seed=3).sample(40)
+    # One object each: with two, a swapped pairing could read as another error.
+    images, specs = zip(*[(i, s) for i, s in zip(images, specs) if len(s["objects"]) == 1])
+    assert set(error_rates(images, specs).values()) == {0.0}
+    wrong = [dict(spec, objects=[dict(o, color="white" if o["color"] != "white" else "red")
+                                 for o in spec["objects"]]) for spec in specs]
+    assert error_rates(images, wrong)["color"] == 1.0
+    with pytest.raises(ValueError, match="specs"):
+        error_rates(images, specs[:3])
 
 
 def _canonical_encoder(meaning):

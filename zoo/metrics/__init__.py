@@ -10,10 +10,11 @@ from zoo.metrics.color import rgb_to_y
 from zoo.metrics.noise_level import estimate_noise_sigma
 from zoo.metrics.peak_signal_noise_ratio import psnr
 from zoo.metrics.psnr_metric import PSNR
-from zoo.metrics.shapes_judge import describe, judge, judge_batch
+from zoo.metrics.shapes_judge import describe, judge, judge_batch, judge_errors
 from zoo.metrics.ssim_metric import SSIM
 from zoo.metrics.structural_similarity import ssim
 from zoo.metrics.text_to_image_protocols import (
+    error_rates,
     grammar_prompts,
     paraphrase_prompts,
     paraphrase_word_agreement,
@@ -24,10 +25,12 @@ __all__ = [
     "PSNR",
     "SSIM",
     "describe",
+    "error_rates",
     "estimate_noise_sigma",
     "grammar_prompts",
     "judge",
     "judge_batch",
+    "judge_errors",
     "paraphrase_prompts",
     "paraphrase_word_agreement",
     "psnr",

@@ -131,9 +131,12 @@ def relation_of(first: dict, second: dict) -> str:
     return "left of" if dx < 0 else "right of"
 
 
-def _matches(found: dict, wanted: dict) -> bool:
-    return all(found[key] == wanted[key] for key in ("color", "shape", "size")
-               if key in wanted)
+# What `judge_errors` can report, in the order it reports them.
+ERRORS = ("missing object", "extra object", "color", "shape", "size", "position", "relation")
+
+
+def _wrong(found: dict, wanted: dict) -> list[str]:
+    return [key for key in ("color", "shape", "size") if key in wanted and found[key] != wanted[key]]
 
 
 def _check_spec(spec: dict) -> list[dict]:
@@ -144,23 +147,40 @@ def _check_spec(spec: dict) -> list[dict]:
     return spec["objects"]
 
 
-def judge_objects(found: list[dict], spec: dict) -> bool:
-    """`judge` on the output of `describe`."""
+def judge_errors(found: list[dict], spec: dict) -> tuple[str, ...]:
+    """What the judge finds wrong with the objects `describe` found; `()` if nothing.
+
+    A count that differs from the spec's is `"missing object"` (e.g. two
+    objects drawn touching, which segment as one) or `"extra object"`;
+    otherwise the attributes (of `ERRORS`) that fail, for two objects under
+    the pairing with fewest failures.
+
+    Example:
+    >>> judge_errors(describe(image), parse_caption("a red circle above a blue square"))
+    ('missing object',)
+    """
     wanted = _check_spec(spec)
     if len(found) != len(wanted):
-        return False
-    if len(wanted) == 1:
-        if not _matches(found[0], wanted[0]):
-            return False
-        return "position" not in spec or found[0]["position"] == spec["position"]
-    if len(wanted) != 2:
+        return ("missing object",) if len(found) < len(wanted) else ("extra object",)
+    if len(wanted) > 2:
         raise ValueError(f"`spec` names 1 or 2 objects, got {len(wanted)}.")
+    if len(wanted) == 1:
+        errors = _wrong(found[0], wanted[0])
+        if "position" in spec and found[0]["position"] != spec["position"]:
+            errors.append("position")
+        return tuple(errors)
+    pairings = []
     for first, second in ((found[0], found[1]), (found[1], found[0])):
-        if not (_matches(first, wanted[0]) and _matches(second, wanted[1])):
-            continue
-        if "relation" not in spec or relation_of(first, second) == spec["relation"]:
-            return True
-    return False
+        errors = set(_wrong(first, wanted[0]) + _wrong(second, wanted[1]))
+        if "relation" in spec and relation_of(first, second) != spec["relation"]:
+            errors.add("relation")
+        pairings.append(tuple(e for e in ERRORS if e in errors))
+    return min(pairings, key=len)
+
+
+def judge_objects(found: list[dict], spec: dict) -> bool:
+    """`judge` on the output of `describe`."""
+    return not judge_errors(found, spec)
 
 
 def judge(image: np.ndarray, spec: dict) -> bool:

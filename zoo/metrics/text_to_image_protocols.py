@@ -23,7 +23,7 @@ from zoo.data.captioned_shapes import (
     render,
     sample_scene,
 )
-from zoo.metrics.shapes_judge import judge_batch
+from zoo.metrics.shapes_judge import ERRORS, describe, judge_batch, judge_errors
 
 # Words the templates never use, each mapped to the grammar's attribute.
 PARAPHRASE_COLORS = {
@@ -181,15 +181,37 @@ def diversity(generate, prompts, seeds=(0, 1, 2, 3)):
     return {"generated": round(float(np.mean(generated)), 4), "real": round(float(np.mean(real)), 4)}
 
 
+def error_rates(images, specs):
+    """Share of the samples with each of the judge's `ERRORS` (`judge_errors`).
+
+    A sample can fail in several ways (a wrong colour and a wrong shape), so
+    the shares may add up to more than the failure rate.
+
+    Example:
+    >>> error_rates(np.zeros((2, 64, 64, 3), np.uint8), specs)["missing object"]
+    1.0
+    """
+    if len(images) != len(specs):
+        raise ValueError(
+            f"`images` and `specs` differ in length: {len(images)} vs {len(specs)}."
+        )
+    counts = dict.fromkeys(ERRORS, 0)
+    for image, spec in zip(images, specs):
+        for error in judge_errors(describe(image), spec):
+            counts[error] += 1
+    return {error: round(count / max(len(specs), 1), 4) for error, count in counts.items()}
+
+
 def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
     """Judge accuracy of `generate(prompts, seed=...)` on the benchmark sets.
 
     Returns:
         `{"seen": acc, "held_out": acc, ["paraphrase": acc,] "diversity": {...},
-        "judge_on_real": acc}`, accuracies in [0, 1]; `judge_on_real` is the
-        judge on real renders of the seen prompts (its own ceiling).
+        "judge_on_real": acc, "errors": {set: error_rates(...)}}`, accuracies
+        in [0, 1]; `judge_on_real` is the judge on real renders of the seen
+        prompts (its own ceiling); `errors` says how each set's images fail.
     """
-    scores = {}
+    scores, errors = {}, {}
     sets = {"seen": grammar_prompts(num_prompts, "exclude"),
             "held_out": grammar_prompts(num_prompts, "only")}
     if paraphrases:
@@ -197,9 +219,11 @@ def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
     for name, (prompts, specs) in sets.items():
         images = generate(prompts, seed=seed)
         scores[name] = round(float(np.mean(judge_batch(images, specs))), 4)
+        errors[name] = error_rates(images, specs)
     real, _, real_specs = CaptionedShapes(seed=99).sample(200)
     scores["judge_on_real"] = round(float(np.mean(judge_batch(real, real_specs))), 4)
     scores["diversity"] = diversity(generate, sets["seen"][0][:25])
+    scores["errors"] = errors
     scores["protocol"] = (
         f"{num_prompts} fresh grammar prompts (seen pairs), {num_prompts} naming a held-out "
         "pair" + (", 200 paraphrases" if paraphrases else "") + "; one image each, seed "
