@@ -424,6 +424,21 @@ def test_fit_with_negatives_trains_both_players():
     assert TextGANTextToImage.from_config(gan.get_config()).negative_weight == 0.5
 
 
+def test_text_noise_reaches_the_generator_only_while_training():
+    gan = tiny_gan(attention=False, text_noise=0.5, compile=False)
+    images, captions = captioned(64)
+    tokens = gan._prepare({"images": images, "captions": captions}, None)
+    encoded = gan._encode(tokens)
+    pooled = keras.ops.convert_to_numpy(encoded["pooled"])
+    noise = gan._noise(64)
+    served = gan._generator_inputs(noise, encoded, tokens["padding_mask"])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(served["text"]), pooled)
+    trained = gan._generator_inputs(noise, encoded, tokens["padding_mask"], training=True)
+    offset = keras.ops.convert_to_numpy(trained["text"]) - pooled
+    assert offset.std() == pytest.approx(0.5, rel=0.15) and abs(offset.mean()) < 0.1
+    assert TextGANTextToImage.from_config(gan.get_config()).text_noise == 0.5
+
+
 def test_constructor_checks():
     with pytest.raises(ValueError, match="mismatch_weight"):
         tiny_gan(mismatch_weight=1.0)
@@ -431,6 +446,8 @@ def test_constructor_checks():
         tiny_gan(attribute_weight=-1.0)
     with pytest.raises(ValueError, match="negative_weight"):
         tiny_gan(negative_weight=-0.5)
+    with pytest.raises(ValueError, match="text_noise"):
+        tiny_gan(text_noise=-0.1)
     gan = tiny_gan(attention=False, augment=None, compile=False)
     assert gan.augment is None and not gan.generator.uses_token_states
     with pytest.raises(ValueError, match="text_dim"):

@@ -192,6 +192,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         mismatch_weight: `w` above, in [0, 1).
         attribute_weight: weight of the auxiliary-classifier term.
         negative_weight: weight of the negative-data term.
+        text_noise: standard deviation of Gaussian noise added to the text
+            vector the generator sees while training (conditioning
+            augmentation, as in StackGAN): a prompt whose vector lies off
+            the training captions' then still draws objects.
         seed: seed of the model's noise `SeedGenerator` (training noise).
 
     Export (`zoo.export(gan, "g.tflite")`, `gan.export(...)`) writes one
@@ -227,6 +231,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         mismatch_weight=0.5,
         attribute_weight=1.0,
         negative_weight=1.0,
+        text_noise=0.0,
         seed=None,
         name=None,
         dtype=None,
@@ -241,6 +246,8 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             raise ValueError(
                 f"`attribute_weight` must be >= 0. Received: attribute_weight={attribute_weight}"
             )
+        if float(text_noise) < 0:
+            raise ValueError(f"`text_noise` must be >= 0. Received: text_noise={text_noise}")
         if float(negative_weight) < 0:
             raise ValueError(
                 f"`negative_weight` must be >= 0. Received: negative_weight={negative_weight}"
@@ -259,6 +266,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         self.mismatch_weight = float(mismatch_weight)
         self.attribute_weight = float(attribute_weight)
         self.negative_weight = float(negative_weight)
+        self.text_noise = float(text_noise)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         if getattr(discriminator, "attribute_classes", ()):
@@ -310,8 +318,13 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             training=training,
         )
 
-    def _generator_inputs(self, noise, encoded, padding_mask):
-        inputs = {"noise": noise, "text": ops.stop_gradient(encoded["pooled"])}
+    def _generator_inputs(self, noise, encoded, padding_mask, training=False):
+        text = ops.stop_gradient(encoded["pooled"])
+        if training and self.text_noise > 0:
+            text = text + self.text_noise * keras.random.normal(
+                ops.shape(text), seed=self.seed_generator
+            )
+        inputs = {"noise": noise, "text": text}
         if getattr(self.generator, "uses_token_states", False):
             inputs["token_states"] = ops.stop_gradient(encoded["token_states"])
             inputs["padding_mask"] = padding_mask
@@ -375,7 +388,8 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         batch = ops.shape(real)[0]
         encoded = self._encode(x, training=True)
         fake = self.generator(
-            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"]), training=True
+            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"], training=True),
+            training=True,
         )
         fake = ops.stop_gradient(ops.cast(fake, "float32"))
         pooled = encoded["pooled"]
@@ -424,7 +438,8 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         batch = ops.shape(x["token_ids"])[0]
         encoded = self._encode(x, training=False)
         fake = self.generator(
-            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"]), training=True
+            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"], training=True),
+            training=True,
         )
         fake = ops.cast(fake, "float32")
         if self.augment is not None:
@@ -837,6 +852,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             "mismatch_weight": self.mismatch_weight,
             "attribute_weight": self.attribute_weight,
             "negative_weight": self.negative_weight,
+            "text_noise": self.text_noise,
             "seed": self.seed,
         }
 
