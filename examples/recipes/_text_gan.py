@@ -57,10 +57,11 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--attribute-weight", type=float, default=1.0,
                         help="weight of the auxiliary-classifier term on the captions' "
                              "attributes (0: no attribute heads)")
-    parser.add_argument("--negative-weight", type=float, default=1.0,
+    parser.add_argument("--negative-weight", type=float, default=0.0,
                         help="weight of the negative-data term: the pool's two-object "
                              "scenes also rendered touching, shown to the discriminator "
-                             "as fake (0: none)")
+                             "as fake (0, the default, as in the sittings before it "
+                             "existed: none)")
     parser.add_argument("--text-noise", type=float, default=0.0,
                         help="std of Gaussian noise on the generator's text vector while "
                              "training (conditioning augmentation; 0: none)")
