@@ -40,7 +40,8 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
     # An earlier sitting, without attribute heads, "on another backend".
     first, second = tmp_path / "first", tmp_path / "second"
     # Seed 1 here, 0 (the default) below: a run that ignored `--resume` differs.
-    args = argparse.Namespace(seed=1, width=2, attribute_weight=0.0, encoder="tiny")
+    args = argparse.Namespace(seed=1, width=2, attribute_weight=0.0, encoder="tiny",
+                              negative_weight=0.0, text_noise=0.0)
     gan = recipe.build(args)
     first.mkdir()
     for name in ("generator", "discriminator", "text_encoder"):
@@ -49,7 +50,9 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
         json.dump({"steps": 5, "seconds": 7, "backend": "other",
                    "mixed_precision": False, "hardware": "x", "command": "python first"}, f)
 
+    # This sitting also adds the negative-data term and the text noise.
     monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--negative-weight", "1", "--text-noise", "0.01",
                                       "--trained", str(second), "--resume", str(first)])
     recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
 
@@ -84,7 +87,8 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
     import zoo
 
     preset, trained = tmp_path / "preset", tmp_path / "trained"
-    args = argparse.Namespace(seed=1, width=2, attribute_weight=1.0, encoder="tiny")
+    args = argparse.Namespace(seed=1, width=2, attribute_weight=1.0, encoder="tiny",
+                              negative_weight=0.0, text_noise=0.0)
     gan = recipe.build(args)
     # Its last sitting ran on this backend: the history must not shrink to it.
     zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x",
