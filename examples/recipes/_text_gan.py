@@ -84,30 +84,29 @@ def parse_args(preset, doc, encoder):
     return args
 
 
-def pool_scenes(num_scenes, rng):
-    """The pool's scenes: the first draws of `rng`, which `scene_pool` goes on using."""
-    return [sample_scene(rng, held_out="exclude") for _ in range(num_scenes)]
-
-
 def scene_pool(num_scenes, renders, seed):
-    """`num_scenes` training scenes, one caption each, `renders` images each."""
+    """`num_scenes` training scenes, one caption each, `renders` images each.
+
+    Returns the images, each image's caption, the scenes' captions and the
+    scenes.
+    """
     rng = np.random.default_rng((seed, 7))
-    scenes = pool_scenes(num_scenes, rng)
+    scenes = [sample_scene(rng, held_out="exclude") for _ in range(num_scenes)]
     captions = [caption(scene, rng) for scene in scenes]
     images = np.empty((num_scenes * renders, 64, 64, 3), np.uint8)
     for i, scene in enumerate(scenes):
         for k in range(renders):
             images[i * renders + k] = render(scene, rng)
-    return images, [c for c in captions for _ in range(renders)], captions
+    return images, [c for c in captions for _ in range(renders)], captions, scenes
 
 
-def touching_pool(num_scenes, renders, seed):
-    """Per pool row, its scene rendered with the objects touching (black and
-    mask 0 for one-object scenes): the negative-data term's fakes."""
-    scenes = pool_scenes(num_scenes, np.random.default_rng((seed, 7)))
+def touching_pool(scenes, renders, seed):
+    """Per pool row (`renders` per scene), its scene rendered with the objects
+    touching (black and mask 0 for one-object scenes): the negative-data
+    term's fakes."""
     rng = np.random.default_rng((seed, 8))
-    negatives = np.zeros((num_scenes * renders, 64, 64, 3), np.uint8)
-    mask = np.zeros(num_scenes * renders, np.float32)
+    negatives = np.zeros((len(scenes) * renders, 64, 64, 3), np.uint8)
+    mask = np.zeros(len(scenes) * renders, np.float32)
     for i, scene in enumerate(scenes):
         if scene.relation is not None:
             for k in range(renders):
@@ -238,7 +237,7 @@ def cache_text(args):
     """Frozen MiniLM sentence vectors of the pool's captions -> `--text-cache`."""
     from zoo.text import MiniLMEncoder, PromptTokenizer
 
-    _, _, captions = scene_pool(args.scenes, 0, args.seed)
+    _, _, captions, _ = scene_pool(args.scenes, 0, args.seed)
     tokens = PromptTokenizer(20)(captions)  # the length from_scratch uses
     encoder = MiniLMEncoder()
     pooled = np.concatenate([
@@ -254,7 +253,7 @@ def train(args):
     if args.mixed_precision:
         keras.config.set_dtype_policy("mixed_bfloat16")
     start = time.perf_counter()
-    images, captions, unique = scene_pool(args.scenes, args.renders, args.seed)
+    images, captions, unique, scenes = scene_pool(args.scenes, args.renders, args.seed)
     print(f"rendered {len(images)} images of {len(unique)} scenes in "
           f"{time.perf_counter() - start:.0f} s", flush=True)
     if args.encoder == "minilm":
@@ -279,7 +278,7 @@ def train(args):
     start = time.perf_counter()
     negatives = None
     if args.negative_weight > 0:
-        negatives = touching_pool(args.scenes, args.renders, args.seed)
+        negatives = touching_pool(scenes, args.renders, args.seed)
         print(f"rendered {int(negatives[1].sum())} touching negatives", flush=True)
     batches = PoolBatches(images, captions, gan.tokenizer, args.batch_size, args.seed,
                           labels=args.attribute_weight > 0, negatives=negatives)

@@ -132,8 +132,8 @@ def test_the_pool_negatives_belong_to_their_rows(recipe):
     from zoo.metrics.shapes_judge import describe
     from zoo.text import PromptTokenizer
 
-    images, captions, _ = recipe.scene_pool(12, 2, seed=0)
-    negatives, mask = recipe.touching_pool(12, 2, seed=0)
+    images, captions, _, scenes = recipe.scene_pool(12, 2, seed=0)
+    negatives, mask = recipe.touching_pool(scenes, 2, seed=0)
     two = np.array([len(parse_caption(c)["objects"]) == 2 for c in captions])
     assert two.any() and not two.all()
     np.testing.assert_array_equal(mask, two.astype(np.float32))

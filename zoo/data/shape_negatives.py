@@ -12,14 +12,7 @@ augmentation, Sinha et al., ICLR 2021).
 import numpy as np
 from scipy import ndimage
 
-from zoo.data.captioned_shapes import (
-    COLOR_JITTER,
-    IMAGE_SIZE,
-    PALETTE,
-    Scene,
-    layout,
-    shape_mask,
-)
+from zoo.data.captioned_shapes import IMAGE_SIZE, Scene, layout, render, shape_mask
 
 _EIGHT_CONNECTED = np.ones((3, 3), bool)
 
@@ -43,7 +36,7 @@ def render_touching(scene: Scene, rng: np.random.Generator, *, max_overlap: int 
     The layout starts as `render` draws it; the second object then slides
     in whole pixels along the line between the two centres until the
     objects form one connected region, and `0..max_overlap` steps further.
-    The first object is drawn over the second where they overlap.
+    It is then drawn as `render` draws, over the first where they overlap.
 
     Args:
         scene: a two-object scene (`Scene.relation` set).
@@ -82,9 +75,4 @@ def render_touching(scene: Scene, rng: np.random.Generator, *, max_overlap: int 
             touched_at = step
         if touched_at is not None and step >= touched_at + extra:
             break
-    image = np.zeros((IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
-    masks = _object_masks(scene, moved)
-    for obj, mask in reversed(list(zip(scene.objects, masks))):
-        jitter = rng.integers(-COLOR_JITTER, COLOR_JITTER + 1, size=3)
-        image[mask] = np.clip(np.array(PALETTE[obj.color]) + jitter, 0, 255)
-    return image
+    return render(scene, rng, boxes=moved)

@@ -191,15 +191,23 @@ def error_rates(images, specs):
     >>> error_rates(np.zeros((2, 64, 64, 3), np.uint8), specs)["missing object"]
     1.0
     """
+    return _rates(_errors(images, specs))
+
+
+def _errors(images, specs):
     if len(images) != len(specs):
         raise ValueError(
             f"`images` and `specs` differ in length: {len(images)} vs {len(specs)}."
         )
+    return [judge_errors(describe(image), spec) for image, spec in zip(images, specs)]
+
+
+def _rates(errors):
     counts = dict.fromkeys(ERRORS, 0)
-    for image, spec in zip(images, specs):
-        for error in judge_errors(describe(image), spec):
+    for sample in errors:
+        for error in sample:
             counts[error] += 1
-    return {error: round(count / max(len(specs), 1), 4) for error, count in counts.items()}
+    return {error: round(count / max(len(errors), 1), 4) for error, count in counts.items()}
 
 
 def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
@@ -217,9 +225,10 @@ def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
     if paraphrases:
         sets["paraphrase"] = paraphrase_prompts(200)
     for name, (prompts, specs) in sets.items():
-        images = generate(prompts, seed=seed)
-        scores[name] = round(float(np.mean(judge_batch(images, specs))), 4)
-        errors[name] = error_rates(images, specs)
+        # One judging per image gives both the accuracy and the error rates.
+        found = _errors(generate(prompts, seed=seed), specs)
+        scores[name] = round(float(np.mean([not e for e in found])), 4)
+        errors[name] = _rates(found)
     real, _, real_specs = CaptionedShapes(seed=99).sample(200)
     scores["judge_on_real"] = round(float(np.mean(judge_batch(real, real_specs))), 4)
     scores["diversity"] = diversity(generate, sets["seen"][0][:25])
