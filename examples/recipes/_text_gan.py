@@ -35,7 +35,7 @@ import numpy as np
 import zoo
 from zoo.data.captioned_shapes import caption, parse_caption, render, sample_scene
 from zoo.data.shape_attributes import ATTRIBUTE_CLASSES, attribute_labels
-from zoo.data.shape_negatives import render_touching
+from zoo.data.shape_negatives import render_misshapen, render_touching
 from zoo.training import GeneratorEMA, StopAfter
 
 
@@ -62,6 +62,10 @@ def parse_args(preset, doc, encoder):
                              "scenes also rendered touching, shown to the discriminator "
                              "as fake (0, the default, as in the sittings before it "
                              "existed: none)")
+    parser.add_argument("--negatives", default="touching",
+                        help="comma-separated kinds of negatives for --negative-weight: "
+                             "touching (two objects as one blob), shape (an object morphed "
+                             "toward another shape)")
     parser.add_argument("--text-noise", type=float, default=0.0,
                         help="std of Gaussian noise on the generator's text vector while "
                              "training (conditioning augmentation; 0: none)")
@@ -100,18 +104,29 @@ def scene_pool(num_scenes, renders, seed):
     return images, [c for c in captions for _ in range(renders)], captions, scenes
 
 
-def touching_pool(scenes, renders, seed):
-    """Per pool row (`renders` per scene), its scene rendered with the objects
-    touching (black and mask 0 for one-object scenes): the negative-data
-    term's fakes."""
+NEGATIVE_KINDS = {"touching": render_touching, "shape": render_misshapen}
+
+
+def negative_pool(scenes, renders, seed, kinds=("touching",)):
+    """Per pool row (`renders` per scene), a negative of its scene: the
+    negative-data term's fakes. `kinds` from `NEGATIVE_KINDS`: "touching"
+    (two-object scenes only: the objects drawn as one blob) and "shape" (one
+    object morphed toward another shape); a row whose scene several kinds
+    fit draws one of them at random. Rows no kind fits stay black, mask 0.
+    """
+    unknown = set(kinds) - set(NEGATIVE_KINDS)
+    if not kinds or unknown:
+        raise ValueError(f"`kinds` must be among {sorted(NEGATIVE_KINDS)}. Received: {kinds}")
     rng = np.random.default_rng((seed, 8))
+    pick = np.random.default_rng((seed, 9))
     negatives = np.zeros((len(scenes) * renders, 64, 64, 3), np.uint8)
     mask = np.zeros(len(scenes) * renders, np.float32)
     for i, scene in enumerate(scenes):
-        if scene.relation is not None:
-            for k in range(renders):
-                negatives[i * renders + k] = render_touching(scene, rng)
-            mask[i * renders:(i + 1) * renders] = 1.0
+        fitting = [k for k in kinds if k != "touching" or scene.relation is not None]
+        for k in range(renders if fitting else 0):
+            kind = fitting[int(pick.integers(len(fitting)))] if len(fitting) > 1 else fitting[0]
+            negatives[i * renders + k] = NEGATIVE_KINDS[kind](scene, rng)
+            mask[i * renders + k] = 1.0
     return negatives, mask
 
 
@@ -121,7 +136,7 @@ class PoolBatches(keras.utils.PyDataset):
     Tokenizing every batch in the training loop (pure Python when
     tensorflow-text is absent) starved the GPU: 300 ms a step. With
     `labels`, each batch also carries the captions' `attribute_labels`; with
-    `negatives` (`touching_pool`'s images and mask), the rows' negatives.
+    `negatives` (`negative_pool`'s images and mask), the rows' negatives.
     """
 
     def __init__(self, images, captions, tokenizer, batch_size, seed, labels=False,
@@ -278,8 +293,9 @@ def train(args):
     start = time.perf_counter()
     negatives = None
     if args.negative_weight > 0:
-        negatives = touching_pool(scenes, args.renders, args.seed)
-        print(f"rendered {int(negatives[1].sum())} touching negatives", flush=True)
+        kinds = tuple(k.strip() for k in args.negatives.split(",") if k.strip())
+        negatives = negative_pool(scenes, args.renders, args.seed, kinds)
+        print(f"rendered {int(negatives[1].sum())} negatives ({', '.join(kinds)})", flush=True)
     batches = PoolBatches(images, captions, gan.tokenizer, args.batch_size, args.seed,
                           labels=args.attribute_weight > 0, negatives=negatives)
     gan.fit(batches, epochs=epochs, steps_per_epoch=steps_per_epoch,

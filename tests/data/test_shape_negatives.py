@@ -1,11 +1,19 @@
-"""render_touching: two-object scenes drawn as one blob, the GAN's negatives."""
+"""The GAN's negatives: objects drawn as one blob (render_touching) or misshapen."""
 
 import numpy as np
 import pytest
 
-from zoo.data import Scene, ShapeObject, render_touching, sample_scene
-from zoo.data.captioned_shapes import COLOR_JITTER, PALETTE
-from zoo.metrics.shapes_judge import describe
+from zoo.data import (
+    Scene,
+    ShapeObject,
+    morph_shape_mask,
+    render,
+    render_misshapen,
+    render_touching,
+    sample_scene,
+)
+from zoo.data.captioned_shapes import COLOR_JITTER, PALETTE, SHAPES, layout, shape_mask
+from zoo.metrics.shapes_judge import describe, judge_errors
 
 
 def _two_object_scenes(count, seed=0):
@@ -44,3 +52,53 @@ def test_bad_arguments():
     (two,) = _two_object_scenes(1)
     with pytest.raises(ValueError, match="max_overlap"):
         render_touching(two, np.random.default_rng(0), max_overlap=-1)
+
+
+@pytest.mark.parametrize("extent", [10, 16, 23, 30])
+def test_morph_runs_from_one_shape_to_the_other(extent):
+    for shape in SHAPES:
+        for other in SHAPES:
+            if other == shape:
+                continue
+            np.testing.assert_array_equal(
+                morph_shape_mask(shape, other, extent, 0.0), shape_mask(shape, extent))
+            np.testing.assert_array_equal(
+                morph_shape_mask(shape, other, extent, 1.0), shape_mask(other, extent))
+    # Halfway from a square to a circle: a rounded square, its fill between
+    # theirs (at 10 px the pixel grid leaves no room between them).
+    halfway = morph_shape_mask("square", "circle", extent, 0.5).mean()
+    assert shape_mask("circle", extent).mean() <= halfway < 1.0
+    if extent >= 16:
+        assert shape_mask("circle", extent).mean() < halfway
+
+
+def test_one_object_is_misshapen_at_the_layout_render_draws():
+    rng = np.random.default_rng(4)
+    scenes = [sample_scene(rng, held_out="include") for _ in range(300)]
+    wrong_shape = 0
+    for i, scene in enumerate(scenes):
+        image = render_misshapen(scene, np.random.default_rng(i))
+        boxes = layout(scene, np.random.default_rng(i))
+        changed = []
+        for obj, (left, top, extent) in zip(scene.objects, boxes):
+            drawn = image[top:top + extent, left:left + extent]
+            gap = np.abs(drawn.astype(int) - PALETTE[obj.color]).max(axis=-1)
+            changed.append(not np.array_equal(gap <= COLOR_JITTER, shape_mask(obj.shape, extent)))
+        assert sum(changed) == 1, scene
+        wrong_shape += "shape" in judge_errors(describe(image), scene.to_spec())
+    # Most morphs go far enough that the judge names the shape wrong; the
+    # rest are near-shapes, still never drawn by `render`.
+    assert wrong_shape >= 0.7 * len(scenes)
+
+
+def test_misshapen_is_deterministic_and_checks_its_arguments():
+    scene = Scene((ShapeObject("red", "square", "large"),), position="left")
+    first = render_misshapen(scene, np.random.default_rng(7))
+    np.testing.assert_array_equal(first, render_misshapen(scene, np.random.default_rng(7)))
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="min_amount"):
+            render_misshapen(scene, np.random.default_rng(0), min_amount=bad)
+    with pytest.raises(ValueError, match="amount"):
+        morph_shape_mask("square", "circle", 12, -0.1)
+    with pytest.raises(ValueError, match="masks"):
+        render(scene, np.random.default_rng(0), boxes=[(0, 0, 24)], masks=[np.ones((5, 5), bool)])

@@ -133,7 +133,7 @@ def test_the_pool_negatives_belong_to_their_rows(recipe):
     from zoo.text import PromptTokenizer
 
     images, captions, _, scenes = recipe.scene_pool(12, 2, seed=0)
-    negatives, mask = recipe.touching_pool(scenes, 2, seed=0)
+    negatives, mask = recipe.negative_pool(scenes, 2, seed=0)
     two = np.array([len(parse_caption(c)["objects"]) == 2 for c in captions])
     assert two.any() and not two.all()
     np.testing.assert_array_equal(mask, two.astype(np.float32))
@@ -153,3 +153,24 @@ def test_the_pool_negatives_belong_to_their_rows(recipe):
     assert batch["negative_images"].shape == batch["images"].shape
     assert batch["negative_images"].min() >= -1.0 and batch["negative_images"].max() <= 1.0
     assert set(np.unique(batch["negative_mask"])) <= {0.0, 1.0}
+
+
+def test_the_pool_draws_shape_negatives_for_every_row(recipe):
+    from zoo.data import parse_caption
+    from zoo.metrics.shapes_judge import describe, judge_errors
+
+    images, captions, _, scenes = recipe.scene_pool(16, 2, seed=1)
+    negatives, mask = recipe.negative_pool(scenes, 2, seed=1, kinds=("touching", "shape"))
+    np.testing.assert_array_equal(mask, np.ones(len(images), np.float32))
+    kinds = set()
+    for negative, caption in zip(negatives, captions):
+        spec = parse_caption(caption)
+        errors = judge_errors(describe(negative), spec)
+        kinds.add("touching" if "missing object" in errors else "shape")
+        if len(spec["objects"]) == 1:
+            # A single object can only be misshapen: same count, same colour.
+            (found,) = describe(negative)
+            assert found["color"] == spec["objects"][0]["color"], caption
+    assert kinds == {"touching", "shape"}
+    with pytest.raises(ValueError, match="kinds"):
+        recipe.negative_pool(scenes, 2, seed=1, kinds=("blurry",))

@@ -61,7 +61,11 @@ from zoo.data.shape_attributes import (  # noqa: E402
     ATTRIBUTE_HEADS,
     attribute_labels,
 )
-from zoo.data.shape_negatives import render_touching  # noqa: E402
+from zoo.data.shape_negatives import (  # noqa: E402
+    morph_shape_mask,
+    render_misshapen,
+    render_touching,
+)
 
 __all__ += [
     "ATTRIBUTE_CLASSES",
@@ -72,8 +76,10 @@ __all__ += [
     "attribute_labels",
     "caption",
     "image_text_folder",
+    "morph_shape_mask",
     "parse_caption",
     "render",
+    "render_misshapen",
     "render_touching",
     "sample_scene",
     "shapes_dataset",

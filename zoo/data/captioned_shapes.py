@@ -259,6 +259,7 @@ def render(
     rng: np.random.Generator,
     *,
     boxes: list[tuple[int, int, int]] | None = None,
+    masks: list[np.ndarray | None] | None = None,
 ) -> np.ndarray:
     """Render a scene as a uint8 `64x64x3` image on black.
 
@@ -269,6 +270,8 @@ def render(
         scene: the scene.
         rng: draws the layout (unless `boxes` is given) and the jitter.
         boxes: `(left, top, extent)` per object, as `layout` returns.
+        masks: per object, a boolean `extent x extent` mask drawn instead
+            of its shape's (`None` keeps the shape's); for negatives.
 
     Example:
     >>> rng = np.random.default_rng(0)
@@ -277,11 +280,19 @@ def render(
     """
     if boxes is None:
         boxes = layout(scene, rng)
+    if masks is None:
+        masks = [None] * len(scene.objects)
     image = np.zeros((IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
-    for obj, (left, top, extent) in zip(scene.objects, boxes):
+    for obj, (left, top, extent), mask in zip(scene.objects, boxes, masks):
         jitter = rng.integers(-COLOR_JITTER, COLOR_JITTER + 1, size=3)
         color = np.clip(np.array(PALETTE[obj.color]) + jitter, 0, 255)
-        mask = shape_mask(obj.shape, extent)
+        if mask is None:
+            mask = shape_mask(obj.shape, extent)
+        elif np.shape(mask) != (extent, extent):
+            raise ValueError(
+                f"`masks` entries must be {extent}x{extent} like their boxes. "
+                f"Received shape {np.shape(mask)}."
+            )
         image[top : top + extent, left : left + extent][mask] = color
     return image
 

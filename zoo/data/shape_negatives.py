@@ -7,12 +7,17 @@ tells the discriminator that touching is wrong until it has seen it.
 `render_touching` draws the scene with its two objects pushed together, so
 that the discriminator can be shown it as fake (negative data
 augmentation, Sinha et al., ICLR 2021).
+
+Its other common failure is a shape between two of the grammar's: a square
+with rounded corners, a triangle with a flattened apex. `render_misshapen`
+draws the scene with one object morphed part or all of the way into
+another shape, a hard negative for the caption that names the true shape.
 """
 
 import numpy as np
 from scipy import ndimage
 
-from zoo.data.captioned_shapes import IMAGE_SIZE, Scene, layout, render, shape_mask
+from zoo.data.captioned_shapes import IMAGE_SIZE, SHAPES, Scene, layout, render, shape_mask
 
 _EIGHT_CONNECTED = np.ones((3, 3), bool)
 
@@ -76,3 +81,69 @@ def render_touching(scene: Scene, rng: np.random.Generator, *, max_overlap: int 
         if touched_at is not None and step >= touched_at + extra:
             break
     return render(scene, rng, boxes=moved)
+
+
+def _signed_distance(mask):
+    # Positive outside, negative inside; one pixel of border so that the
+    # mask's edge at the box side is an edge too.
+    padded = np.pad(mask, 1)
+    inside = ndimage.distance_transform_edt(padded)
+    outside = ndimage.distance_transform_edt(~padded)
+    return (outside - inside)[1:-1, 1:-1]
+
+
+def morph_shape_mask(shape: str, other: str, extent: int, amount: float) -> np.ndarray:
+    """A mask `amount` of the way from `shape` to `other` (signed-distance blend).
+
+    `amount=0` is `shape_mask(shape, extent)`, `1` is `other`'s; `0.5`
+    between a square and a circle is a rounded square.
+
+    Example:
+    >>> morph_shape_mask("square", "circle", 16, 0.5).mean().round(2)
+    np.float64(0.86)
+    """
+    if not 0.0 <= float(amount) <= 1.0:
+        raise ValueError(f"`amount` must be in [0, 1]. Received: amount={amount}")
+    blend = ((1.0 - amount) * _signed_distance(shape_mask(shape, extent))
+             + amount * _signed_distance(shape_mask(other, extent)))
+    return blend < 0
+
+
+def render_misshapen(
+    scene: Scene, rng: np.random.Generator, *, min_amount: float = 0.35
+) -> np.ndarray:
+    """Render a scene with one object's shape morphed toward another shape.
+
+    One object (chosen at random) is drawn `amount ~ U(min_amount, 1)` of
+    the way from its shape to one of the two others (`morph_shape_mask`),
+    at the layout `render` would draw; the rest is as `render` draws it. A
+    morph that leaves the mask unchanged (tiny extents) goes all the way.
+
+    Args:
+        scene: a one- or two-object scene.
+        rng: draws the layout, the object, the other shape, the amount and
+            the colour jitter.
+        min_amount: the least morph, in (0, 1].
+
+    Returns:
+        A uint8 `64x64x3` image whose caption names a shape it does not show.
+
+    Example:
+    ```python
+    scene = Scene((ShapeObject("red", "square", "large"),), position="left")
+    render_misshapen(scene, np.random.default_rng(0)).shape  # (64, 64, 3)
+    ```
+    """
+    if not 0.0 < float(min_amount) <= 1.0:
+        raise ValueError(f"`min_amount` must be in (0, 1]. Received: min_amount={min_amount}")
+    boxes = layout(scene, rng)
+    index = int(rng.integers(len(scene.objects)))
+    shape = scene.objects[index].shape
+    other = str(rng.choice([s for s in SHAPES if s != shape]))
+    extent = boxes[index][2]
+    mask = morph_shape_mask(shape, other, extent, rng.uniform(float(min_amount), 1.0))
+    if np.array_equal(mask, shape_mask(shape, extent)):
+        mask = shape_mask(other, extent)
+    masks = [None] * len(scene.objects)
+    masks[index] = mask
+    return render(scene, rng, boxes=boxes, masks=masks)
