@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.metrics import paraphrase_word_agreement, text_to_image_scores  # noqa: E402
+from zoo.data.captioned_shapes import SHAPES  # noqa: E402
 from zoo.metrics.shapes_judge import ERRORS  # noqa: E402
 from zoo.text import MiniLMEncoder  # noqa: E402
 
@@ -125,6 +126,19 @@ def to_markdown(results):
         for prompt_set, rates in r.get("errors", {}).items():
             cells = " | ".join(f"{100 * rates[e]:.1f}%" for e in ERRORS)
             lines.append(f"| `{name}` | {prompt_set.replace('_', '-')} | {cells} |")
+    lines += [
+        "", "Which shape was drawn for each shape the prompt names "
+        "(`zoo.metrics.shape_confusion`, over the objects of images with the right count):", "",
+        "| preset | prompts | shape named | objects | " + " | ".join(
+            f"drawn as {s}" for s in SHAPES) + " |",
+        "|---|---|---|---:|" + "---:|" * len(SHAPES),
+    ]
+    for name, r in results["presets"].items():
+        for prompt_set, confusion in r.get("shape_confusion", {}).items():
+            for named, drawn in confusion.items():
+                cells = " | ".join(f"{100 * drawn[s]:.1f}%" for s in SHAPES)
+                lines.append(f"| `{name}` | {prompt_set.replace('_', '-')} | {named} | "
+                             f"{drawn['objects']} | {cells} |")
     lines += [
         "",
         "Text encoder, `zoo.metrics.paraphrase_word_agreement` (each paraphrase word in a "

@@ -15,7 +15,7 @@ from zoo.data.captioned_shapes import (
     sample_scene,
 )
 from zoo.data.shape_negatives import render_touching
-from zoo.metrics.shapes_judge import describe, judge, judge_batch, judge_errors
+from zoo.metrics.shapes_judge import describe, judge, judge_batch, judge_errors, match_objects
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +139,15 @@ def test_judge_errors_count_merged_and_extra_objects(renders):
     one = next(s for s in scenes if s.position is not None)
     spec = one.to_spec()
     assert judge_errors(describe(render(two[0], rng)), spec) == ("extra object",)
+
+
+def test_match_objects_pairs_each_named_object_with_its_drawing(renders):
+    images, scenes = renders
+    for image, scene in zip(images[:200], scenes[:200]):
+        pairs = match_objects(describe(image), scene.to_spec())
+        # Reading order may differ from the caption's: the pairing undoes it.
+        assert [(w["color"], w["shape"]) for w, _ in pairs] == [
+            (o.color, o.shape) for o in scene.objects]
+        assert all(f["color"] == w["color"] and f["shape"] == w["shape"] for w, f in pairs)
+    two = next(s for s in scenes if s.relation is not None)
+    assert match_objects([], two.to_spec()) is None

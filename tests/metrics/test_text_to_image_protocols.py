@@ -9,6 +9,7 @@ from zoo.metrics import (
     grammar_prompts,
     paraphrase_prompts,
     paraphrase_word_agreement,
+    shape_confusion,
     text_to_image_scores,
 )
 from zoo.metrics.text_to_image_protocols import (
@@ -58,6 +59,9 @@ def test_scores_of_an_oracle_and_of_a_blank_generator():
     assert scores["seen"] == scores["held_out"] == scores["paraphrase"] == 1.0
     assert scores["judge_on_real"] == 1.0
     assert scores["diversity"]["generated"] > 0.02
+    for name in ("seen", "held_out", "paraphrase"):
+        for named, drawn in scores["shape_confusion"][name].items():
+            assert drawn[named] == 1.0 and drawn["objects"] > 0, (name, named)
 
     def blank(prompts, seed=None):
         return np.zeros((len(prompts), 64, 64, 3), np.uint8)
@@ -68,6 +72,7 @@ def test_scores_of_an_oracle_and_of_a_blank_generator():
     for name in ("seen", "held_out"):
         assert scores["errors"][name]["missing object"] == 1.0
         assert sum(scores["errors"][name].values()) == 1.0
+        assert all(d["objects"] == 0 for d in scores["shape_confusion"][name].values())
 
 
 def test_error_rates_of_an_oracle_are_zero_and_count_each_error():
@@ -80,6 +85,27 @@ def test_error_rates_of_an_oracle_are_zero_and_count_each_error():
     assert error_rates(images, wrong)["color"] == 1.0
     with pytest.raises(ValueError, match="specs"):
         error_rates(images, specs[:3])
+
+
+def test_shape_confusion_names_the_shape_drawn_for_the_shape_named():
+    from zoo.data.captioned_shapes import layout, shape_mask
+
+    prompts, specs = grammar_prompts(120, "exclude")
+    rng = np.random.default_rng(0)
+    images = []
+    for spec in specs:
+        scene = _scene(spec)
+        boxes = layout(scene, rng)
+        # Every square drawn as a circle; circles and triangles as they are.
+        masks = [shape_mask("circle", e) if o.shape == "square" else None
+                 for o, (_, _, e) in zip(scene.objects, boxes)]
+        images.append(render(scene, rng, boxes=boxes, masks=masks))
+    confusion = shape_confusion(np.stack(images), specs)
+    assert confusion["square"]["circle"] == 1.0 and confusion["square"]["objects"] > 10
+    for named in ("circle", "triangle"):
+        assert confusion[named][named] == 1.0 and confusion[named]["objects"] > 10
+    with pytest.raises(ValueError, match="specs"):
+        shape_confusion(np.stack(images), specs[:3])
 
 
 def _canonical_encoder(meaning):

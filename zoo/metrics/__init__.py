@@ -10,7 +10,7 @@ from zoo.metrics.color import rgb_to_y
 from zoo.metrics.noise_level import estimate_noise_sigma
 from zoo.metrics.peak_signal_noise_ratio import psnr
 from zoo.metrics.psnr_metric import PSNR
-from zoo.metrics.shapes_judge import describe, judge, judge_batch, judge_errors
+from zoo.metrics.shapes_judge import describe, judge, judge_batch, judge_errors, match_objects
 from zoo.metrics.ssim_metric import SSIM
 from zoo.metrics.structural_similarity import ssim
 from zoo.metrics.text_to_image_protocols import (
@@ -18,6 +18,7 @@ from zoo.metrics.text_to_image_protocols import (
     grammar_prompts,
     paraphrase_prompts,
     paraphrase_word_agreement,
+    shape_confusion,
     text_to_image_scores,
 )
 
@@ -31,10 +32,12 @@ __all__ = [
     "judge",
     "judge_batch",
     "judge_errors",
+    "match_objects",
     "paraphrase_prompts",
     "paraphrase_word_agreement",
     "psnr",
     "rgb_to_y",
+    "shape_confusion",
     "ssim",
     "text_to_image_scores",
 ]

@@ -147,35 +147,57 @@ def _check_spec(spec: dict) -> list[dict]:
     return spec["objects"]
 
 
+def _pairing_errors(pairs: list[tuple[dict, dict]], spec: dict) -> tuple[str, ...]:
+    errors = set()
+    for wanted, found in pairs:
+        errors.update(_wrong(found, wanted))
+    if len(pairs) == 1 and "position" in spec and pairs[0][1]["position"] != spec["position"]:
+        errors.add("position")
+    if len(pairs) == 2 and "relation" in spec:
+        if relation_of(pairs[0][1], pairs[1][1]) != spec["relation"]:
+            errors.add("relation")
+    return tuple(e for e in ERRORS if e in errors)
+
+
+def _best_pairing(found: list[dict], spec: dict):
+    wanted = _check_spec(spec)
+    if len(found) != len(wanted):
+        return None, (("missing object",) if len(found) < len(wanted) else ("extra object",))
+    if len(wanted) > 2:
+        raise ValueError(f"`spec` names 1 or 2 objects, got {len(wanted)}.")
+    orders = [found] if len(found) == 1 else [found, found[::-1]]
+    scored = [(_pairing_errors(list(zip(wanted, order)), spec), list(zip(wanted, order)))
+              for order in orders]
+    errors, pairs = min(scored, key=lambda item: len(item[0]))
+    return pairs, errors
+
+
+def match_objects(found: list[dict], spec: dict) -> list[tuple[dict, dict]] | None:
+    """The spec's objects paired with the found ones as `judge_errors` pairs them.
+
+    Returns `[(wanted, found), ...]` in the spec's order (for two objects the
+    pairing with fewest failures), or `None` when the counts differ.
+
+    Example:
+    >>> [(w["shape"], f["shape"]) for w, f in match_objects(describe(image), spec)]
+    [('square', 'circle')]
+    """
+    return _best_pairing(found, spec)[0]
+
+
 def judge_errors(found: list[dict], spec: dict) -> tuple[str, ...]:
     """What the judge finds wrong with the objects `describe` found; `()` if nothing.
 
     A count that differs from the spec's is `"missing object"` (e.g. two
     objects drawn touching, which segment as one) or `"extra object"`;
     otherwise the attributes (of `ERRORS`) that fail, for two objects under
-    the pairing with fewest failures.
+    the pairing with fewest failures (`match_objects`).
 
     Example:
     >>> judge_errors(describe(image), parse_caption("a red circle above a blue square"))
     ('missing object',)
     """
-    wanted = _check_spec(spec)
-    if len(found) != len(wanted):
-        return ("missing object",) if len(found) < len(wanted) else ("extra object",)
-    if len(wanted) > 2:
-        raise ValueError(f"`spec` names 1 or 2 objects, got {len(wanted)}.")
-    if len(wanted) == 1:
-        errors = _wrong(found[0], wanted[0])
-        if "position" in spec and found[0]["position"] != spec["position"]:
-            errors.append("position")
-        return tuple(errors)
-    pairings = []
-    for first, second in ((found[0], found[1]), (found[1], found[0])):
-        errors = set(_wrong(first, wanted[0]) + _wrong(second, wanted[1]))
-        if "relation" in spec and relation_of(first, second) != spec["relation"]:
-            errors.add("relation")
-        pairings.append(tuple(e for e in ERRORS if e in errors))
-    return min(pairings, key=len)
+    return _best_pairing(found, spec)[1]
 
 
 def judge_objects(found: list[dict], spec: dict) -> bool:

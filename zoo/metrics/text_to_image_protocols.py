@@ -17,13 +17,14 @@ from zoo.data.captioned_shapes import (
     _SHAPE_WORDS,
     _SIZE_WORDS,
     COLORS,
+    SHAPES,
     CaptionedShapes,
     caption,
     parse_caption,
     render,
     sample_scene,
 )
-from zoo.metrics.shapes_judge import ERRORS, describe, judge_batch, judge_errors
+from zoo.metrics.shapes_judge import ERRORS, describe, judge_batch, judge_errors, match_objects
 
 # Words the templates never use, each mapped to the grammar's attribute.
 PARAPHRASE_COLORS = {
@@ -191,15 +192,31 @@ def error_rates(images, specs):
     >>> error_rates(np.zeros((2, 64, 64, 3), np.uint8), specs)["missing object"]
     1.0
     """
-    return _rates(_errors(images, specs))
+    return _rates([judge_errors(objects, spec) for objects, spec in _judged(images, specs)])
 
 
-def _errors(images, specs):
+def shape_confusion(images, specs):
+    """Which shape was drawn for each shape the prompts name.
+
+    Over the objects the judge can pair with the spec's (`match_objects`:
+    images with the right object count), `{named: {drawn: share}}` for the
+    three shapes, with `"objects"`: how many were paired per named shape.
+
+    Example:
+    >>> shape_confusion(images, specs)["square"]
+    {'circle': 0.44, 'square': 0.49, 'triangle': 0.07, 'objects': 204}
+    """
+    return _confusion(_judged(images, specs))
+
+
+def _judged(images, specs):
+    # One `describe` per image serves the accuracy, the error rates and
+    # the shape confusion.
     if len(images) != len(specs):
         raise ValueError(
             f"`images` and `specs` differ in length: {len(images)} vs {len(specs)}."
         )
-    return [judge_errors(describe(image), spec) for image, spec in zip(images, specs)]
+    return [(describe(image), spec) for image, spec in zip(images, specs)]
 
 
 def _rates(errors):
@@ -210,29 +227,47 @@ def _rates(errors):
     return {error: round(count / max(len(errors), 1), 4) for error, count in counts.items()}
 
 
+def _confusion(judged):
+    counts = {named: dict.fromkeys(SHAPES, 0) for named in SHAPES}
+    for objects, spec in judged:
+        for wanted, found in match_objects(objects, spec) or ():
+            if "shape" in wanted:
+                counts[wanted["shape"]][found["shape"]] += 1
+    confusion = {}
+    for named, drawn in counts.items():
+        total = sum(drawn.values())
+        confusion[named] = {shape: round(n / max(total, 1), 4) for shape, n in drawn.items()}
+        confusion[named]["objects"] = total
+    return confusion
+
+
 def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
     """Judge accuracy of `generate(prompts, seed=...)` on the benchmark sets.
 
     Returns:
         `{"seen": acc, "held_out": acc, ["paraphrase": acc,] "diversity": {...},
-        "judge_on_real": acc, "errors": {set: error_rates(...)}}`, accuracies
+        "judge_on_real": acc, "errors": {set: error_rates(...)},
+        "shape_confusion": {set: shape_confusion(...)}}`, accuracies
         in [0, 1]; `judge_on_real` is the judge on real renders of the seen
-        prompts (its own ceiling); `errors` says how each set's images fail.
+        prompts (its own ceiling); `errors` says how each set's images fail,
+        `shape_confusion` which shapes they draw for the shapes named.
     """
-    scores, errors = {}, {}
+    scores, errors, confusion = {}, {}, {}
     sets = {"seen": grammar_prompts(num_prompts, "exclude"),
             "held_out": grammar_prompts(num_prompts, "only")}
     if paraphrases:
         sets["paraphrase"] = paraphrase_prompts(200)
     for name, (prompts, specs) in sets.items():
-        # One judging per image gives both the accuracy and the error rates.
-        found = _errors(generate(prompts, seed=seed), specs)
+        judged = _judged(generate(prompts, seed=seed), specs)
+        found = [judge_errors(objects, spec) for objects, spec in judged]
         scores[name] = round(float(np.mean([not e for e in found])), 4)
         errors[name] = _rates(found)
+        confusion[name] = _confusion(judged)
     real, _, real_specs = CaptionedShapes(seed=99).sample(200)
     scores["judge_on_real"] = round(float(np.mean(judge_batch(real, real_specs))), 4)
     scores["diversity"] = diversity(generate, sets["seen"][0][:25])
     scores["errors"] = errors
+    scores["shape_confusion"] = confusion
     scores["protocol"] = (
         f"{num_prompts} fresh grammar prompts (seen pairs), {num_prompts} naming a held-out "
         "pair" + (", 200 paraphrases" if paraphrases else "") + "; one image each, seed "
