@@ -69,6 +69,9 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--text-noise", type=float, default=0.0,
                         help="std of Gaussian noise on the generator's text vector while "
                              "training (conditioning augmentation; 0: none)")
+    parser.add_argument("--diversity-weight", type=float, default=0.0,
+                        help="weight of the mode-seeking term against a generator that "
+                             "ignores its noise (0: none)")
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--jit-compile", choices=("true", "false", "auto"), default=None,
                         help="XLA for the training step (default: true, but auto on torch)")
@@ -220,7 +223,8 @@ def build(args, text_encoder=None, tokenizer=None):
             args.encoder, generator_width=args.width, discriminator_width=args.width,
             attention_resolutions=attention(args), attribute_classes=classes,
             attribute_weight=args.attribute_weight, negative_weight=args.negative_weight,
-            text_noise=args.text_noise, seed=args.seed,
+            text_noise=args.text_noise, diversity_weight=args.diversity_weight,
+            seed=args.seed,
         )
     dim = text_encoder.hidden_dim
     return TextGANTextToImage(
@@ -230,7 +234,7 @@ def build(args, text_encoder=None, tokenizer=None):
                                            attribute_classes=classes),
         text_encoder=text_encoder, tokenizer=tokenizer, seed=args.seed,
         attribute_weight=args.attribute_weight, negative_weight=args.negative_weight,
-        text_noise=args.text_noise,
+        text_noise=args.text_noise, diversity_weight=args.diversity_weight,
     )
 
 

@@ -439,6 +439,46 @@ def test_text_noise_reaches_the_generator_only_while_training():
     assert TextGANTextToImage.from_config(gan.get_config()).text_noise == 0.5
 
 
+def test_mode_seeking_term_pairs_each_caption_with_two_noises():
+    gan = tiny_gan(attention=False, augment=None, diversity_weight=0.5, compile=False)
+    from zoo.training.adversarial import _batch
+
+    images, captions = captioned(6)
+    batch = _batch(gan._prepare({"images": images, "captions": captions}, None))
+    state = snapshot(gan.variables)
+    loss, logs = gan.generator_loss(batch)
+    for variable, value in zip(gan.variables, state):
+        variable.assign(value)
+    # Recomputed by hand: the same noise draw, the first 3 captions twice.
+    noise = gan._noise(6)
+    encoded = gan._encode(batch)
+    encoded = {k: keras.ops.concatenate([v[:3], v[:3]], axis=0) for k, v in encoded.items()}
+    mask = keras.ops.concatenate([batch["padding_mask"][:3]] * 2, axis=0)
+    fake = gan.generator(gan._generator_inputs(noise, encoded, mask, training=True),
+                         training=True)
+    logits = gan._discriminate(fake, encoded["pooled"], training=False)[0]
+    fake, logits, noise = (keras.ops.convert_to_numpy(t) for t in (fake, logits, noise))
+    diversity = np.abs(fake[:3] - fake[3:]).mean() / np.abs(noise[:3] - noise[3:]).mean()
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(logs["g_diversity"]), diversity,
+                               rtol=1e-4)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loss),
+                               -logits.mean() + 0.5 / (diversity + 1e-5), rtol=1e-4)
+    with pytest.raises(ValueError, match="at least 2"):
+        gan._prepare({"images": images[:1], "captions": captions[:1]}, None)
+
+
+@pytest.mark.skipif(keras.config.backend() == "jax", reason="slow on JAX; see above")
+def test_fit_with_the_mode_seeking_term_logs_it_and_trains_both_players():
+    gan = tiny_gan(seed=5, attention=False, diversity_weight=0.1, compile=False)
+    gan.compile(run_eagerly=True)
+    before = snapshot(gan.discriminator.trainable_variables + gan.generator.trainable_variables)
+    history = gan.fit(captioned(8), batch_size=4, epochs=1, verbose=0).history
+    assert np.all(np.isfinite(history["g_loss"])) and np.all(np.array(history["g_diversity"]) > 0)
+    assert len(moved(before, gan.discriminator.trainable_variables
+                     + gan.generator.trainable_variables)) > len(before) // 2
+    assert TextGANTextToImage.from_config(gan.get_config()).diversity_weight == 0.1
+
+
 def test_constructor_checks():
     with pytest.raises(ValueError, match="mismatch_weight"):
         tiny_gan(mismatch_weight=1.0)
@@ -448,6 +488,8 @@ def test_constructor_checks():
         tiny_gan(negative_weight=-0.5)
     with pytest.raises(ValueError, match="text_noise"):
         tiny_gan(text_noise=-0.1)
+    with pytest.raises(ValueError, match="diversity_weight"):
+        tiny_gan(diversity_weight=-1.0)
     gan = tiny_gan(attention=False, augment=None, compile=False)
     assert gan.augment is None and not gan.generator.uses_token_states
     with pytest.raises(ValueError, match="text_dim"):

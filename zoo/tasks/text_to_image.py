@@ -167,6 +167,13 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
       and `"negative_mask"` (`[N]`, 1 where a row has one), a negative-data
       term weighted by `negative_weight`: `relu(1 + D(negative, t))`, so the
       discriminator learns those as fake (Sinha et al., 2021);
+    * with `diversity_weight > 0`, a mode-seeking term (MSGAN, Mao et al.,
+      CVPR 2019) against a generator that ignores its noise: the generator
+      step draws the first half of the batch's captions twice, with two
+      noises, and adds `diversity_weight / (d_image / d_noise + 1e-5)`,
+      the mean absolute distances between the two images and between the
+      two noises of each pair (logged as `g_diversity`, `d_image /
+      d_noise`);
     * `augment` (DiffAugment) transforms real and fake images alike before
       the discriminator.
 
@@ -192,6 +199,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         mismatch_weight: `w` above, in [0, 1).
         attribute_weight: weight of the auxiliary-classifier term.
         negative_weight: weight of the negative-data term.
+        diversity_weight: weight of the mode-seeking term (0: none).
         text_noise: standard deviation of Gaussian noise added to the text
             vector the generator sees while training (conditioning
             augmentation, as in StackGAN): a prompt whose vector lies off
@@ -232,6 +240,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         attribute_weight=1.0,
         negative_weight=1.0,
         text_noise=0.0,
+        diversity_weight=0.0,
         seed=None,
         name=None,
         dtype=None,
@@ -248,6 +257,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             )
         if float(text_noise) < 0:
             raise ValueError(f"`text_noise` must be >= 0. Received: text_noise={text_noise}")
+        if float(diversity_weight) < 0:
+            raise ValueError(
+                f"`diversity_weight` must be >= 0. Received: diversity_weight={diversity_weight}"
+            )
         if float(negative_weight) < 0:
             raise ValueError(
                 f"`negative_weight` must be >= 0. Received: negative_weight={negative_weight}"
@@ -267,12 +280,13 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         self.attribute_weight = float(attribute_weight)
         self.negative_weight = float(negative_weight)
         self.text_noise = float(text_noise)
+        self.diversity_weight = float(diversity_weight)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         if getattr(discriminator, "attribute_classes", ()):
-            self.adversarial_metric_names = type(self).adversarial_metric_names + (
-                "attribute_loss", "g_attribute_loss",
-            )
+            self.adversarial_metric_names += ("attribute_loss", "g_attribute_loss")
+        if self.diversity_weight > 0:
+            self.adversarial_metric_names += ("g_diversity",)
         self._init_adversarial()
         self._build_networks()
         self.built = True
@@ -437,22 +451,39 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         x = self._batch(data)
         batch = ops.shape(x["token_ids"])[0]
         encoded = self._encode(x, training=False)
+        padding_mask, labels = x["padding_mask"], x.get("attribute_labels")
+        if self.diversity_weight > 0:
+            # Pairs for the mode-seeking term: the first half's captions
+            # twice, so the step costs what it costs without the term.
+            half = batch // 2
+            twice = lambda t: ops.concatenate([t[:half], t[:half]], axis=0)  # noqa: E731
+            encoded = {key: twice(value) for key, value in encoded.items()}
+            padding_mask = twice(padding_mask)
+            labels = None if labels is None else twice(labels)
+            batch = 2 * half
+        noise = self._noise(batch)
         fake = self.generator(
-            self._generator_inputs(self._noise(batch), encoded, x["padding_mask"], training=True),
+            self._generator_inputs(noise, encoded, padding_mask, training=True),
             training=True,
         )
         fake = ops.cast(fake, "float32")
+        logs = {}
+        if self.diversity_weight > 0:
+            image_gap = ops.mean(ops.abs(fake[:half] - fake[half:]))
+            noise_gap = ops.mean(ops.abs(noise[:half] - noise[half:]))
+            logs["g_diversity"] = image_gap / noise_gap
         if self.augment is not None:
             fake = self.augment(fake, training=True)
         logits, attributes = self._discriminate(
             fake, ops.stop_gradient(encoded["pooled"]), training=False
         )
         loss = -ops.mean(logits)
-        logs = {}
-        if attributes is not None and "attribute_labels" in x:
-            attribute_loss = self._attribute_loss(attributes, x["attribute_labels"])
+        if attributes is not None and labels is not None:
+            attribute_loss = self._attribute_loss(attributes, labels)
             loss = loss + self.attribute_weight * attribute_loss
             logs["g_attribute_loss"] = attribute_loss
+        if self.diversity_weight > 0:
+            loss = loss + self.diversity_weight / (logs["g_diversity"] + 1e-5)
         return loss, logs | {"g_loss": loss}
 
     def _discriminate(self, images, texts, training):
@@ -597,6 +628,11 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         if len(images) != len(tokens["token_ids"]):
             raise ValueError(
                 f"A batch has {len(images)} images but {len(tokens['token_ids'])} captions."
+            )
+        if self.diversity_weight > 0 and len(images) < 2:
+            raise ValueError(
+                "`diversity_weight > 0` pairs the rows of a batch: batches need at least "
+                f"2 images. Received a batch of {len(images)}."
             )
         batch_out = {"images": images, **tokens}
         if isinstance(batch, dict) and "negative_images" in batch:
@@ -853,6 +889,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             "attribute_weight": self.attribute_weight,
             "negative_weight": self.negative_weight,
             "text_noise": self.text_noise,
+            "diversity_weight": self.diversity_weight,
             "seed": self.seed,
         }
 
