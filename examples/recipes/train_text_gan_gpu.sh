@@ -11,7 +11,9 @@
 # Then, on the GPU machine:
 #   BUDGET=480 bash examples/recipes/train_text_gan_gpu.sh /tmp/out [ARGS...]
 # (ARGS go to both recipes' `train` stage. Both train with the negative-data
-# term, which on the CPU cut the tiny preset's merged objects by two thirds.)
+# term, touching and misshapen objects: on the CPU the touching ones cut the
+# tiny preset's merged objects by two thirds, the shape ones its shape errors
+# by a fifth.)
 # and back here:
 #   python examples/recipes/text_gan_tiny.py --stage assemble --trained /tmp/out/text_gan_tiny
 #   python examples/recipes/text_gan_minilm.py --stage assemble --trained /tmp/out/text_gan_minilm
@@ -34,7 +36,7 @@ for encoder in tiny minilm; do
   fi
   timeout $((budget + 240)) "${PYTHON:-python3}" "examples/recipes/text_gan_$encoder.py" \
     --stage train --mixed-precision --time-budget "$budget" --hardware "$hardware" \
-    --negative-weight 1 \
+    --negative-weight 1 --negatives touching,shape \
     --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" \
     "$@" "${resume[@]}" \
     >"$dest/logs/text_gan_$encoder.log" 2>&1 &
