@@ -127,6 +127,8 @@ def negative_pool(scenes, renders, seed, kinds=("touching",)):
     for i, scene in enumerate(scenes):
         fitting = [k for k in kinds if k != "touching" or scene.relation is not None]
         for k in range(renders if fitting else 0):
+            # A draw only where there is a choice: the shipped preset's pool
+            # was drawn so, and a replay draws the same negatives.
             kind = fitting[int(pick.integers(len(fitting)))] if len(fitting) > 1 else fitting[0]
             negatives[i * renders + k] = NEGATIVE_KINDS[kind](scene, rng)
             mask[i * renders + k] = 1.0

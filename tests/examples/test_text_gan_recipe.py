@@ -41,7 +41,7 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
     first, second = tmp_path / "first", tmp_path / "second"
     # Seed 1 here, 0 (the default) below: a run that ignored `--resume` differs.
     args = argparse.Namespace(seed=1, width=2, attribute_weight=0.0, encoder="tiny",
-                              negative_weight=0.0, text_noise=0.0)
+                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0)
     gan = recipe.build(args)
     first.mkdir()
     for name in ("generator", "discriminator", "text_encoder"):
@@ -88,7 +88,7 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
 
     preset, trained = tmp_path / "preset", tmp_path / "trained"
     args = argparse.Namespace(seed=1, width=2, attribute_weight=1.0, encoder="tiny",
-                              negative_weight=0.0, text_noise=0.0)
+                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0)
     gan = recipe.build(args)
     # Its last sitting ran on this backend: the history must not shrink to it.
     zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x",
