@@ -202,9 +202,9 @@ def shape_confusion(images, specs):
     images with the right object count), `{named: {drawn: share}}` for the
     three shapes, with `"objects"`: how many were paired per named shape.
 
-    Example:
+    Example (`text_gan_tiny` at 43,193 steps, 500 seen prompts):
     >>> shape_confusion(images, specs)["square"]
-    {'circle': 0.44, 'square': 0.49, 'triangle': 0.07, 'objects': 204}
+    {'circle': 0.4216, 'square': 0.5196, 'triangle': 0.0588, 'objects': 204}
     """
     return _confusion(_judged(images, specs))
 

@@ -456,7 +456,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             # Pairs for the mode-seeking term: the first half's captions
             # twice, so the step costs what it costs without the term.
             half = batch // 2
-            twice = lambda t: ops.concatenate([t[:half], t[:half]], axis=0)  # noqa: E731
+
+            def twice(t):
+                return ops.concatenate([t[:half], t[:half]], axis=0)
+
             encoded = {key: twice(value) for key, value in encoded.items()}
             padding_mask = twice(padding_mask)
             labels = None if labels is None else twice(labels)
