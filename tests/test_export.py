@@ -282,7 +282,7 @@ def test_multi_input_bad_inputs_name_the_argument(exported_inpainter, kind):
 T2I_PROMPTS = ["a large red circle above a small blue square", "small green triangle, left"]
 
 
-def tiny_text_gan(seed=0):
+def tiny_text_gan(seed=0, **kwargs):
     """A 16x16 text GAN with a tiny encoder (fast to build and convert)."""
     import keras
 
@@ -293,7 +293,7 @@ def tiny_text_gan(seed=0):
                               intermediate_dim=16)
     return zoo.models.TextGANTextToImage.from_scratch(
         encoder, sequence_length=12, image_size=16, generator_width=4, discriminator_width=4,
-        noise_dim=4, attention_resolutions=(8,), seed=seed,
+        noise_dim=4, attention_resolutions=(8,), seed=seed, **kwargs,
     )
 
 
@@ -384,6 +384,20 @@ def test_text_to_image_input_shape_does_not_apply(tmp_path, text_gan):
     with pytest.raises(ValueError, match="input_shape"):
         zoo.export(text_gan, tmp_path / "sub" / "g.tflite", input_shape=(16, 16))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_text_to_image_with_coordinate_biases_exports(tmp_path):
+    from zoo.layers import CoordinateBias
+
+    gan = tiny_text_gan(seed=2, generator_coordinates=True)
+    layers = [l for l in gan.generator.layers if isinstance(l, CoordinateBias)]
+    assert len(layers) == 2
+    for i, layer in enumerate(layers):  # non-zero ramps, or the test sees none
+        layer.set_weights([np.random.default_rng(i).normal(0, 1, layer.kernel.shape)
+                           .astype("float32")])
+    path = zoo.export(gan, tmp_path / "coordinates.tflite")
+    x = gan.export_inputs(T2I_PROMPTS, seed=4)
+    assert parity(gan, path, x) <= 1e-4
 
 
 @pytest.mark.slow

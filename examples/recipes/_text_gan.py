@@ -72,6 +72,9 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--diversity-weight", type=float, default=0.0,
                         help="weight of the mode-seeking term against a generator that "
                              "ignores its noise (0: none)")
+    parser.add_argument("--coordinates", action="store_true",
+                        help="give the generator's blocks coordinate biases (CoordConv); "
+                             "a run without them resumes into them")
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--jit-compile", choices=("true", "false", "auto"), default=None,
                         help="XLA for the training step (default: true, but auto on torch)")
@@ -223,7 +226,8 @@ def build(args, text_encoder=None, tokenizer=None):
     if text_encoder is None:
         return TextGANTextToImage.from_scratch(
             args.encoder, generator_width=args.width, discriminator_width=args.width,
-            attention_resolutions=attention(args), attribute_classes=classes,
+            attention_resolutions=attention(args), generator_coordinates=args.coordinates,
+            attribute_classes=classes,
             attribute_weight=args.attribute_weight, negative_weight=args.negative_weight,
             text_noise=args.text_noise, diversity_weight=args.diversity_weight,
             seed=args.seed,
@@ -231,7 +235,8 @@ def build(args, text_encoder=None, tokenizer=None):
     dim = text_encoder.hidden_dim
     return TextGANTextToImage(
         generator=TextGANGenerator(text_dim=dim, width=args.width,
-                                   attention_resolutions=attention(args)),
+                                   attention_resolutions=attention(args),
+                                   coordinates=args.coordinates),
         discriminator=TextGANDiscriminator(text_dim=dim, width=args.width,
                                            attribute_classes=classes),
         text_encoder=text_encoder, tokenizer=tokenizer, seed=args.seed,
@@ -371,22 +376,29 @@ def resume(gan, folder, encoder):
 
 def load_networks(gan, folder, encoder):
     """The weights a `train` stage wrote in `folder`."""
-    gan.generator.load_weights(os.path.join(folder, "generator.weights.h5"))
-    path = os.path.join(folder, "discriminator.weights.h5")
+    # A run without coordinate biases or attribute heads loads into the
+    # networks that have them; those parts start fresh.
+    load_shared_layers(gan.generator, os.path.join(folder, "generator.weights.h5"),
+                       coordinates=False)
+    load_shared_layers(gan.discriminator, os.path.join(folder, "discriminator.weights.h5"),
+                       attribute_classes=[])
+    if encoder == "tiny":
+        gan.text_encoder.load_weights(os.path.join(folder, "text_encoder.weights.h5"))
+
+
+def load_shared_layers(model, path, **plain_config):
+    """Loads `path` into `model`, or, when it was saved by the model built
+    with `plain_config` (fewer layers), copies every layer the two share."""
     try:
-        gan.discriminator.load_weights(path)
+        model.load_weights(path)
     except ValueError:
-        # A run without attribute heads: load it into its own architecture,
-        # then copy every layer the two share (the heads start fresh).
-        config = gan.discriminator.get_config() | {"attribute_classes": []}
-        plain = type(gan.discriminator).from_config(config)
+        plain = type(model).from_config(model.get_config() | plain_config)
         plain.load_weights(path)
         for layer in plain.layers:
             if layer.weights:
-                gan.discriminator.get_layer(layer.name).set_weights(layer.get_weights())
-        print(f"{path} has no attribute heads: they start fresh", flush=True)
-    if encoder == "tiny":
-        gan.text_encoder.load_weights(os.path.join(folder, "text_encoder.weights.h5"))
+                model.get_layer(layer.name).set_weights(layer.get_weights())
+        print(f"{path} was saved without {', '.join(plain_config)}: they start fresh",
+              flush=True)
 
 
 def assemble(args, preset, description):

@@ -41,7 +41,8 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
     first, second = tmp_path / "first", tmp_path / "second"
     # Seed 1 here, 0 (the default) below: a run that ignored `--resume` differs.
     args = argparse.Namespace(seed=1, width=2, attribute_weight=0.0, encoder="tiny",
-                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0)
+                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0,
+                              coordinates=False)
     gan = recipe.build(args)
     first.mkdir()
     for name in ("generator", "discriminator", "text_encoder"):
@@ -50,9 +51,11 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
         json.dump({"steps": 5, "seconds": 7, "backend": "other",
                    "mixed_precision": False, "hardware": "x", "command": "python first"}, f)
 
-    # This sitting also adds the negative-data term and the text noise.
+    # This sitting also adds the negative-data term, the text noise and the
+    # generator's coordinate biases.
     monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
                                       "--negative-weight", "1", "--text-noise", "0.01",
+                                      "--coordinates",
                                       "--trained", str(second), "--resume", str(first)])
     recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
 
@@ -70,7 +73,11 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
     fresh = recipe.build(argparse.Namespace(**{**vars(args), "seed": 0}))
     fresh.generator.save_weights(str(tmp_path / "fresh.weights.h5"))
     fresh = _h5_arrays(tmp_path / "fresh.weights.h5")
-    assert old.keys() == new.keys() == fresh.keys()
+    assert old.keys() == fresh.keys()
+    # One coordinate kernel per block (64x64: four) joined the earlier layers.
+    added = sorted(new.keys() - old.keys())
+    assert old.keys() < new.keys() and len(added) == 4
+    assert all("coordinate_bias" in key for key in added), added
 
     def distance(a):
         return sum(np.abs(a[k] - old[k]).sum() for k in old)
@@ -88,7 +95,8 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
 
     preset, trained = tmp_path / "preset", tmp_path / "trained"
     args = argparse.Namespace(seed=1, width=2, attribute_weight=1.0, encoder="tiny",
-                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0)
+                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0,
+                              coordinates=False)
     gan = recipe.build(args)
     # Its last sitting ran on this backend: the history must not shrink to it.
     zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x",

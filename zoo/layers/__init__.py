@@ -1,11 +1,12 @@
 """Blocks shared by two or more architectures."""
 
 from zoo.layers.bicubic_upsample import BicubicUpsample, cubic_kernel
+from zoo.layers.coordinate_bias import CoordinateBias
 from zoo.layers.gated_conv2d import GatedConv2D
 from zoo.layers.pixel_shuffle import PixelShuffle, nearest_upsample
 from zoo.layers.spectral_normalization import SpectralNormalization
 
 __all__ = [
-    "BicubicUpsample", "GatedConv2D", "PixelShuffle", "SpectralNormalization", "cubic_kernel",
+    "BicubicUpsample", "CoordinateBias", "GatedConv2D", "PixelShuffle", "SpectralNormalization", "cubic_kernel",
     "nearest_upsample",
 ]

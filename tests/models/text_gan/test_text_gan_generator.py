@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from zoo.layers import CoordinateBias
 from zoo.models import TextGANGenerator
 from zoo.models.text_gan import ConditionalBatchNorm, TextCrossAttention
 
@@ -64,6 +65,24 @@ def test_text_changes_the_image_and_padding_does_not():
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(generator(padded, training=False)), base, atol=1e-5
     )
+
+
+def test_coordinates_start_as_the_plain_generator_and_then_move_the_image():
+    keras.utils.set_random_seed(3)
+    plain = _tiny()
+    with_coordinates = _tiny(coordinates=True)
+    assert with_coordinates.get_config()["coordinates"] is True
+    added = [layer for layer in with_coordinates.layers if isinstance(layer, CoordinateBias)]
+    assert [layer.name for layer in added] == ["block_0_coordinates", "block_1_coordinates"]
+    for layer in plain.layers:
+        with_coordinates.get_layer(layer.name).set_weights(layer.get_weights())
+    x = _inputs()
+    base = keras.ops.convert_to_numpy(plain(x, training=False))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(with_coordinates(x, training=False)), base, atol=1e-6
+    )
+    added[-1].set_weights([np.full((2, 4), 0.5, "float32")])
+    assert not np.allclose(keras.ops.convert_to_numpy(with_coordinates(x, training=False)), base)
 
 
 def test_without_attention_takes_two_inputs():

@@ -5,7 +5,7 @@ import math
 import keras
 import keras_hub
 
-from zoo.layers import nearest_upsample
+from zoo.layers import CoordinateBias, nearest_upsample
 from zoo.models.text_gan.text_gan_layers import ConditionalBatchNorm, TextCrossAttention
 
 
@@ -34,7 +34,10 @@ class TextGANGenerator(keras_hub.models.Backbone):
     FiLM). Optionally, at the resolutions in `attention_resolutions`, the
     image features also cross-attend to the prompt's token states. Blocks
     upsample 4 -> 8 -> 16 -> 32 -> 64 (nearest + 3x3 convs, residual), and a
-    final BN-ReLU-conv-tanh gives RGB.
+    final BN-ReLU-conv-tanh gives RGB. With `coordinates=True` each block's
+    first convolution also gets a learned ramp in `x` and `y`
+    (`zoo.layers.CoordinateBias`), so the conditional norm after it can
+    place straight edges where the text says, at every resolution.
 
     Inputs (a dict): `"noise"` `[N, noise_dim]`, `"text"` `[N, text_dim]`
     (the encoder's pooled vector) and, when attention is used,
@@ -53,6 +56,9 @@ class TextGANGenerator(keras_hub.models.Backbone):
         attention_resolutions: sides at which features cross-attend to the
             tokens (e.g. `(16,)`; `()` for none).
         num_heads: heads of the cross-attention.
+        coordinates: add `CoordinateBias` after each block's first
+            convolution (its weights start at zero, so a generator trained
+            without it loads into one with it and draws the same images).
         dtype: the layers' dtype policy (the output is float32).
 
     Example:
@@ -73,6 +79,7 @@ class TextGANGenerator(keras_hub.models.Backbone):
         embedding_dim=128,
         attention_resolutions=(16,),
         num_heads=4,
+        coordinates=False,
         dtype=None,
         **kwargs,
     ):
@@ -129,7 +136,7 @@ class TextGANGenerator(keras_hub.models.Backbone):
                 epsilon=1e-5, dtype=dtype, name="token_norm"
             )(inputs["token_states"])
         for i, out_channels in enumerate(channels[1:]):
-            x = _up_block(x, condition, out_channels, dtype, name=f"block_{i}")
+            x = _up_block(x, condition, out_channels, coordinates, dtype, name=f"block_{i}")
             if sides[i] in attention_resolutions:
                 x = TextCrossAttention(
                     out_channels, num_heads=num_heads, dtype=dtype,
@@ -152,6 +159,7 @@ class TextGANGenerator(keras_hub.models.Backbone):
         self.embedding_dim = int(embedding_dim)
         self.attention_resolutions = attention_resolutions
         self.num_heads = int(num_heads)
+        self.coordinates = bool(coordinates)
 
     @property
     def uses_token_states(self):
@@ -169,17 +177,20 @@ class TextGANGenerator(keras_hub.models.Backbone):
             embedding_dim=self.embedding_dim,
             attention_resolutions=list(self.attention_resolutions),
             num_heads=self.num_heads,
+            coordinates=self.coordinates,
         )
         return config
 
 
-def _up_block(x, condition, channels, dtype, name):
+def _up_block(x, condition, channels, coordinates, dtype, name):
     """CBN-ReLU-up-conv-CBN-ReLU-conv, plus an upsampled 1x1 shortcut."""
     in_channels = x.shape[-1]
     h = ConditionalBatchNorm(in_channels, dtype=dtype, name=f"{name}_norm_1")([x, condition])
     h = keras.layers.ReLU(dtype=dtype, name=f"{name}_act_1")(h)
     h = nearest_upsample(h, dtype, name=f"{name}_up")
     h = keras.layers.Conv2D(channels, 3, padding="same", dtype=dtype, name=f"{name}_conv_1")(h)
+    if coordinates:
+        h = CoordinateBias(dtype=dtype, name=f"{name}_coordinates")(h)
     h = ConditionalBatchNorm(channels, dtype=dtype, name=f"{name}_norm_2")([h, condition])
     h = keras.layers.ReLU(dtype=dtype, name=f"{name}_act_2")(h)
     h = keras.layers.Conv2D(channels, 3, padding="same", dtype=dtype, name=f"{name}_conv_2")(h)

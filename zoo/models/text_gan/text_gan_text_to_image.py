@@ -49,6 +49,7 @@ class TextGANTextToImage(TextToImageGAN):
         discriminator_width=64,
         noise_dim=128,
         attention_resolutions=(16,),
+        generator_coordinates=False,
         attribute_classes=(),
         seed=None,
         **kwargs,
@@ -66,6 +67,8 @@ class TextGANTextToImage(TextToImageGAN):
             noise_dim: width of the generator's noise.
             attention_resolutions: where the generator cross-attends to the
                 tokens (`()` for none).
+            generator_coordinates: give the generator's blocks
+                `zoo.layers.CoordinateBias` (see `TextGANGenerator`).
             attribute_classes: class counts of the discriminator's auxiliary
                 attribute heads (`zoo.data.ATTRIBUTE_CLASSES` for the
                 captioned shapes; `()`: none). Train with batches that carry
@@ -101,6 +104,7 @@ class TextGANTextToImage(TextToImageGAN):
         generator = TextGANGenerator(
             text_dim=text_dim, noise_dim=noise_dim, image_size=image_size,
             width=generator_width, attention_resolutions=attention_resolutions,
+            coordinates=generator_coordinates,
         )
         discriminator = TextGANDiscriminator(
             text_dim=text_dim, image_size=image_size, width=discriminator_width,
