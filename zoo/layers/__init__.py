@@ -1,4 +1,4 @@
-"""Blocks shared by two or more architectures."""
+"""Layers any architecture can use (most are shared by two or more)."""
 
 from zoo.layers.bicubic_upsample import BicubicUpsample, cubic_kernel
 from zoo.layers.coordinate_bias import CoordinateBias
@@ -7,6 +7,6 @@ from zoo.layers.pixel_shuffle import PixelShuffle, nearest_upsample
 from zoo.layers.spectral_normalization import SpectralNormalization
 
 __all__ = [
-    "BicubicUpsample", "CoordinateBias", "GatedConv2D", "PixelShuffle", "SpectralNormalization", "cubic_kernel",
-    "nearest_upsample",
+    "BicubicUpsample", "CoordinateBias", "GatedConv2D", "PixelShuffle", "SpectralNormalization",
+    "cubic_kernel", "nearest_upsample",
 ]
