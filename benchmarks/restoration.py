@@ -41,7 +41,6 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import types  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -102,14 +101,25 @@ class LiteRTRunner:
         return self.interpreter.get_tensor(self.output["index"])
 
 
+class _RunnerRestorer:
+    """`model` seen through `restore`, but with `runner` as its forward pass.
+
+    Every other attribute (scale, tiling, gray handling, helper methods) is
+    the model's own, so `restore` keeps up with changes to the task class.
+    """
+
+    def __init__(self, model, runner):
+        self._model = model
+        self.predict_on_batch = runner
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
 def litert_restore(model, runner):
     """`model.restore` (same padding, tiling, gray and uint8 handling) with
     the forward pass done by `runner` instead of Keras."""
-    proxy = types.SimpleNamespace(
-        channels=model.channels, scale=model.scale, size_multiple=model.size_multiple,
-        tile_size=model.tile_size, tile_overlap=model.tile_overlap,
-        gray_inputs=getattr(model, "gray_inputs", "repeat"), predict_on_batch=runner)
-    return functools.partial(type(model).restore, proxy)
+    return functools.partial(type(model).restore, _RunnerRestorer(model, runner))
 
 
 # --- Baselines. ---
