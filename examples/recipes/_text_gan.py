@@ -18,6 +18,7 @@ Without a GPU both stages run back to back: `--stage all` (the default).
 """
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -75,6 +76,10 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--coordinates", action="store_true",
                         help="give the generator's blocks coordinate biases (CoordConv); "
                              "a run without them resumes into them")
+    parser.add_argument("--generator-multipliers", default=None, metavar="M,M,...",
+                        help="the generator's channels per stage in units of --width "
+                             "(default 8,8,4,2,1); a run with fewer channels resumes into "
+                             "more, drawing the same images at first")
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--jit-compile", choices=("true", "false", "auto"), default=None,
                         help="XLA for the training step (default: true, but auto on torch)")
@@ -91,6 +96,13 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     args.encoder = encoder
+    if args.generator_multipliers is not None:
+        try:
+            args.generator_multipliers = tuple(
+                int(m) for m in args.generator_multipliers.split(","))
+        except ValueError:
+            parser.error("--generator-multipliers takes integers separated by commas, "
+                         f"e.g. 8,8,4,2,3. Received: {args.generator_multipliers!r}")
     return args
 
 
@@ -227,6 +239,7 @@ def build(args, text_encoder=None, tokenizer=None):
         return TextGANTextToImage.from_scratch(
             args.encoder, generator_width=args.width, discriminator_width=args.width,
             attention_resolutions=attention(args), generator_coordinates=args.coordinates,
+            generator_channel_multipliers=args.generator_multipliers,
             attribute_classes=classes,
             attribute_weight=args.attribute_weight, negative_weight=args.negative_weight,
             text_noise=args.text_noise, diversity_weight=args.diversity_weight,
@@ -236,7 +249,8 @@ def build(args, text_encoder=None, tokenizer=None):
     return TextGANTextToImage(
         generator=TextGANGenerator(text_dim=dim, width=args.width,
                                    attention_resolutions=attention(args),
-                                   coordinates=args.coordinates),
+                                   coordinates=args.coordinates,
+                                   channel_multipliers=args.generator_multipliers),
         discriminator=TextGANDiscriminator(text_dim=dim, width=args.width,
                                            attribute_classes=classes),
         text_encoder=text_encoder, tokenizer=tokenizer, seed=args.seed,
@@ -376,10 +390,10 @@ def resume(gan, folder, encoder):
 
 def load_networks(gan, folder, encoder):
     """The weights a `train` stage wrote in `folder`."""
-    # A run without coordinate biases or attribute heads loads into the
-    # networks that have them; those parts start fresh.
+    # A run without coordinate biases, attribute heads or the wider stages
+    # loads into the networks that have them; those parts start fresh.
     load_shared_layers(gan.generator, os.path.join(folder, "generator.weights.h5"),
-                       coordinates=False)
+                       coordinates=False, channel_multipliers=None)
     load_shared_layers(gan.discriminator, os.path.join(folder, "discriminator.weights.h5"),
                        attribute_classes=[])
     if encoder == "tiny":
@@ -388,17 +402,49 @@ def load_networks(gan, folder, encoder):
 
 def load_shared_layers(model, path, **plain_config):
     """Loads `path` into `model`, or, when it was saved by the model built
-    with `plain_config` (fewer layers), copies every layer the two share."""
+    with some of `plain_config` (fewer layers or channels), copies every layer
+    the two share, each weight into the leading slice of the new one
+    (`widen`)."""
     try:
         model.load_weights(path)
+        return
     except ValueError:
-        plain = type(model).from_config(model.get_config() | plain_config)
-        plain.load_weights(path)
+        pass
+    items = list(plain_config.items())
+    subsets = [dict(c) for r in range(1, len(items) + 1)
+               for c in itertools.combinations(items, r)]
+    for config in subsets:
+        plain = type(model).from_config(model.get_config() | config)
+        try:
+            plain.load_weights(path)
+        except ValueError:
+            continue
         for layer in plain.layers:
             if layer.weights:
-                model.get_layer(layer.name).set_weights(layer.get_weights())
-        print(f"{path} was saved without {', '.join(plain_config)}: they start fresh",
-              flush=True)
+                target = model.get_layer(layer.name)
+                target.set_weights([widen(old, new) for old, new
+                                    in zip(layer.get_weights(), target.get_weights())])
+        print(f"{path} was saved with {config}: the parts it lacks start fresh", flush=True)
+        return
+    raise ValueError(f"{path} fits neither the model nor it with any of {plain_config}.")
+
+
+def widen(old, new):
+    """`old` copied into the leading slice of `new` (a freshly initialised
+    weight as wide or wider). In a kernel (inputs on axis -2, outputs on
+    -1) the new inputs' weights into the old outputs are zeroed, so the old
+    channels compute what they did: a widened network draws the same images
+    until training moves it (Net2Net-style, with the new units read at zero).
+    """
+    if old.shape == new.shape:
+        return old
+    if old.ndim != new.ndim or any(o > n for o, n in zip(old.shape, new.shape)):
+        raise ValueError(f"Cannot widen a weight of shape {old.shape} into {new.shape}.")
+    out = np.array(new, copy=True)
+    if old.ndim >= 2:
+        out[..., old.shape[-2]:, :old.shape[-1]] = 0
+    out[tuple(slice(0, n) for n in old.shape)] = old
+    return out
 
 
 def assemble(args, preset, description):

@@ -36,20 +36,28 @@ def _h5_arrays(path):
     return arrays
 
 
+def _earlier_sitting(recipe, folder, **overrides):
+    """A `train` stage's output in `folder` (width 2, 5 steps, "python
+    first"), built with `overrides` on the defaults; returns the GAN."""
+    args = argparse.Namespace(**{
+        "seed": 1, "width": 2, "attribute_weight": 1.0, "encoder": "tiny",
+        "negative_weight": 0.0, "text_noise": 0.0, "diversity_weight": 0.0,
+        "coordinates": False, "generator_multipliers": None, **overrides})
+    gan = recipe.build(args)
+    folder.mkdir()
+    for name in ("generator", "discriminator", "text_encoder"):
+        getattr(gan, name).save_weights(str(folder / f"{name}.weights.h5"))
+    with open(folder / "train.json", "w") as f:
+        json.dump({"steps": 5, "seconds": 7, "backend": "other",
+                   "mixed_precision": False, "hardware": "x", "command": "python first"}, f)
+    return gan, args
+
+
 def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_path):
     # An earlier sitting, without attribute heads, "on another backend".
     first, second = tmp_path / "first", tmp_path / "second"
     # Seed 1 here, 0 (the default) below: a run that ignored `--resume` differs.
-    args = argparse.Namespace(seed=1, width=2, attribute_weight=0.0, encoder="tiny",
-                              negative_weight=0.0, text_noise=0.0, diversity_weight=0.0,
-                              coordinates=False)
-    gan = recipe.build(args)
-    first.mkdir()
-    for name in ("generator", "discriminator", "text_encoder"):
-        getattr(gan, name).save_weights(str(first / f"{name}.weights.h5"))
-    with open(first / "train.json", "w") as f:
-        json.dump({"steps": 5, "seconds": 7, "backend": "other",
-                   "mixed_precision": False, "hardware": "x", "command": "python first"}, f)
+    _, args = _earlier_sitting(recipe, first, attribute_weight=0.0)
 
     # This sitting also adds the negative-data term, the text noise and the
     # generator's coordinate biases.
@@ -96,7 +104,7 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
     preset, trained = tmp_path / "preset", tmp_path / "trained"
     args = argparse.Namespace(seed=1, width=2, attribute_weight=1.0, encoder="tiny",
                               negative_weight=0.0, text_noise=0.0, diversity_weight=0.0,
-                              coordinates=False)
+                              coordinates=False, generator_multipliers=None)
     gan = recipe.build(args)
     # Its last sitting ran on this backend: the history must not shrink to it.
     zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x",
@@ -123,6 +131,52 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
         moved = sum(np.abs(a - b).sum() for a, b in zip(network.get_weights(), old))
         apart = sum(np.abs(a - b).sum() for a, b in zip(getattr(fresh, name).get_weights(), old))
         assert 0 < moved < 0.05 * apart, name
+
+
+def test_a_wider_generator_resumes_drawing_the_same_images(recipe, monkeypatch, tmp_path):
+    # The 32x32 and 64x64 stages widened (channels 2*(2, 1) -> 2*(4, 4)): the
+    # old channels go on computing what they did, the new ones are read at zero.
+    narrow_dir, wide_dir = tmp_path / "narrow", tmp_path / "wide"
+    narrow, args = _earlier_sitting(recipe, narrow_dir)
+    wide = recipe.build(argparse.Namespace(
+        **{**vars(args), "seed": 0, "generator_multipliers": (8, 8, 4, 4, 4)}))
+    assert wide.generator.count_params() > narrow.generator.count_params()
+    recipe.load_networks(wide, str(narrow_dir), "tiny")
+    prompts = ["a large red circle above a small blue square", "a green triangle"]
+    np.testing.assert_array_equal(wide.generate(prompts, seed=3),
+                                  narrow.generate(prompts, seed=3))
+    # The new channels are there to learn: fresh, not zero, where they compute.
+    kernel = wide.generator.get_layer("block_3_conv_1").kernel
+    assert np.abs(keras.ops.convert_to_numpy(kernel)[..., 2:]).sum() > 0
+
+    monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--generator-multipliers", "8,8,4,4,4",
+                                      "--trained", str(wide_dir), "--resume", str(narrow_dir)])
+    recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
+    with open(wide_dir / "train.json") as f:
+        assert json.load(f)["steps"] == 6
+    wide.generator.load_weights(str(wide_dir / "generator.weights.h5"))
+
+
+def test_widen_keeps_the_old_outputs_and_rejects_narrowing(recipe):
+    old = np.ones((3, 3, 2, 2), np.float32)
+    new = np.full((3, 3, 4, 5), 7.0, np.float32)
+    out = recipe.widen(old, new)
+    np.testing.assert_array_equal(out[:, :, :2, :2], old)
+    np.testing.assert_array_equal(out[:, :, 2:, :2], 0.0)  # new inputs -> old outputs
+    np.testing.assert_array_equal(out[:, :, :, 2:], 7.0)  # the new outputs as initialised
+    np.testing.assert_array_equal(recipe.widen(np.arange(2.0), np.zeros(4)), [0, 1, 0, 0])
+    with pytest.raises(ValueError, match="widen"):
+        recipe.widen(new, old)
+
+
+def test_generator_multipliers_flag_rejects_non_integers(recipe, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--generator-multipliers", "8,8,wide",
+                                      "--trained", str(tmp_path / "t")])
+    with pytest.raises(SystemExit):
+        recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
+    assert not (tmp_path / "t").exists()
 
 
 def test_resume_rejects_a_folder_without_history(recipe, monkeypatch, tmp_path):

@@ -50,6 +50,7 @@ class TextGANTextToImage(TextToImageGAN):
         noise_dim=128,
         attention_resolutions=(16,),
         generator_coordinates=False,
+        generator_channel_multipliers=None,
         attribute_classes=(),
         seed=None,
         **kwargs,
@@ -69,6 +70,9 @@ class TextGANTextToImage(TextToImageGAN):
                 tokens (`()` for none).
             generator_coordinates: give the generator's blocks
                 `zoo.layers.CoordinateBias` (see `TextGANGenerator`).
+            generator_channel_multipliers: the generator's channels per
+                stage in units of `generator_width` (default `(8, 8, 4, 2,
+                1)` at 64x64; see `TextGANGenerator`).
             attribute_classes: class counts of the discriminator's auxiliary
                 attribute heads (`zoo.data.ATTRIBUTE_CLASSES` for the
                 captioned shapes; `()`: none). Train with batches that carry
@@ -105,6 +109,7 @@ class TextGANTextToImage(TextToImageGAN):
             text_dim=text_dim, noise_dim=noise_dim, image_size=image_size,
             width=generator_width, attention_resolutions=attention_resolutions,
             coordinates=generator_coordinates,
+            channel_multipliers=generator_channel_multipliers,
         )
         discriminator = TextGANDiscriminator(
             text_dim=text_dim, image_size=image_size, width=discriminator_width,
