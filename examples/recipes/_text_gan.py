@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 
 import h5py
 import keras
@@ -405,19 +406,14 @@ def load_shared_layers(model, path, **plain_config):
     with some of `plain_config` (fewer layers or channels), copies every layer
     the two share, each weight into the leading slice of the new one
     (`widen`)."""
-    try:
-        model.load_weights(path)
+    if _loads(model, path):
         return
-    except ValueError:
-        pass
     items = list(plain_config.items())
     subsets = [dict(c) for r in range(1, len(items) + 1)
                for c in itertools.combinations(items, r)]
     for config in subsets:
         plain = type(model).from_config(model.get_config() | config)
-        try:
-            plain.load_weights(path)
-        except ValueError:
+        if not _loads(plain, path):
             continue
         for layer in plain.layers:
             if layer.weights:
@@ -427,6 +423,20 @@ def load_shared_layers(model, path, **plain_config):
         print(f"{path} was saved with {config}: the parts it lacks start fresh", flush=True)
         return
     raise ValueError(f"{path} fits neither the model nor it with any of {plain_config}.")
+
+
+def _loads(model, path):
+    """Whether `path` loads into `model`. Keras warns of each layer it cannot
+    match before it raises; those warnings are kept only when it loads."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(path)
+        except ValueError:
+            return False
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return True
 
 
 def widen(old, new):
