@@ -140,7 +140,11 @@ def save_float32(model, args, task):
 
 
 def save(model, args, preset, task, *, steps, seconds, **metadata):
-    """Writes the final preset with the shared metadata fields filled in."""
+    """Writes the final preset with the shared metadata fields filled in.
+
+    A `--resume` sitting adds to the resumed preset's history: steps,
+    command, backend, and hardware and data where they changed.
+    """
     hardware = args.hardware or f"{platform.processor() or platform.machine()} CPU"
     precision = " mixed_bfloat16" if args.mixed_precision else ""
     loss = "" if args.loss == "l1" else f", {args.loss} loss"
@@ -159,6 +163,10 @@ def save(model, args, preset, task, *, steps, seconds, **metadata):
         backend = f"{previous.get('backend', unknown)}; then {backend}"
         if previous.get("hardware", unknown) != hardware:
             hardware = f"{previous.get('hardware', unknown)}; then {hardware}"
+        # A sitting on other data (another patch size, say) says so too.
+        data = metadata.get("data")
+        if data is not None and previous.get("data", data) != data:
+            metadata["data"] = f"{previous['data']}; then {data}"
     return zoo.save_preset(
         model,
         args.output,

@@ -50,6 +50,9 @@ def test_resume_starts_from_the_preset_and_adds_up_its_history(run_recipe, tmp_p
     assert metadata["backend"].endswith(", l2 loss")
     assert keras.config.backend() in metadata["backend"].split("; then ")[-1]
     assert metadata["hardware"] == f"{before['hardware']}; then test machine"
+    # Other patches than the preset's: its data, then this sitting's.
+    assert metadata["data"].startswith(before["data"] + "; then ")
+    assert "random 32x32 HR patches" in metadata["data"].split("; then ")[-1]
 
     # Two tiny steps from the preset: close to its weights, yet moved.
     old = zoo.from_preset("espcn_x2").get_weights()
