@@ -149,8 +149,12 @@ def test_a_wider_generator_resumes_drawing_the_same_images(recipe, monkeypatch, 
         recipe.load_networks(wide, str(narrow_dir), "tiny")
     assert not [w for w in caught if "initialized" in str(w.message)]
     prompts = ["a large red circle above a small blue square", "a green triangle"]
-    np.testing.assert_array_equal(wide.generate(prompts, seed=3),
-                                  narrow.generate(prompts, seed=3))
+    wide_images = wide.generate(prompts, seed=3).astype(np.int16)
+    narrow_images = narrow.generate(prompts, seed=3).astype(np.int16)
+    # The same sums in another order: a pixel on a rounding boundary may move
+    # by one level, nothing more, and almost none do.
+    assert np.abs(wide_images - narrow_images).max() <= 1
+    assert np.mean(wide_images != narrow_images) < 1e-3
     # The new channels are there to learn: fresh, not zero, where they compute.
     kernel = wide.generator.get_layer("block_3_conv_1").kernel
     assert np.abs(keras.ops.convert_to_numpy(kernel)[..., 2:]).sum() > 0
