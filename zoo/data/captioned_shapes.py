@@ -500,9 +500,6 @@ class CaptionedShapes:
         self.held_out = held_out
         self._rng = np.random.default_rng(seed)
 
-    def sample_scenes(self, n: int) -> list[Scene]:
-        return [sample_scene(self._rng, held_out=self.held_out) for _ in range(n)]
-
     def sample(self, n: int) -> tuple[np.ndarray, list[str], list[dict]]:
         """Draw `n` samples, continuing the stream.
 
