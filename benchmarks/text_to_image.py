@@ -6,7 +6,7 @@ prompt for 500 fresh grammar prompts with seen colour-shape pairs, 500 that
 name a held-out pair and, for a MiniLM-conditioned preset, 200 paraphrases
 in wordings the caption templates never use; the judge scores each. Also
 the diversity across seeds against real renders, and the judge on real
-renders (its ceiling). Goals (issue 4): seen >= 95%, held-out >= 80%,
+renders (its ceiling) and its speed. Goals (issue 4): seen >= 95%, held-out >= 80%,
 paraphrase >= 85%. A second table reports each preset's text encoder on
 `zoo.metrics.paraphrase_word_agreement`: how many paraphrase words its
 sentence vectors put nearest their meaning, which roughly bounds what a
@@ -31,6 +31,7 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import keras  # noqa: E402
@@ -39,7 +40,8 @@ import numpy as np  # noqa: E402
 import zoo  # noqa: E402
 from zoo.metrics import paraphrase_word_agreement, text_to_image_scores  # noqa: E402
 from zoo.data.captioned_shapes import SHAPES  # noqa: E402
-from zoo.metrics.shapes_judge import ERRORS  # noqa: E402
+from zoo.data import CaptionedShapes  # noqa: E402
+from zoo.metrics.shapes_judge import ERRORS, judge_batch  # noqa: E402
 from zoo.text import MiniLMEncoder  # noqa: E402
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -85,11 +87,21 @@ def _word_tokens(gan, texts):
 ENCODER_READINGS = {"pooled": _pooled, "centred": _centred, "word tokens": _word_tokens}
 
 
+def judge_speed(num_images=1000):
+    """Images a second the shapes judge scores (real renders, one process)."""
+    images, _, specs = CaptionedShapes(seed=2, held_out="include").sample(num_images)
+    start = time.perf_counter()
+    judge_batch(images, specs)
+    return round(num_images / (time.perf_counter() - start))
+
+
 def to_markdown(results):
     lines = [
         "# Text-to-image benchmark: the shapes judge on fresh prompts",
         "",
         f"{results['date']} · {results['machine']} · Keras backend {results['backend']}",
+        "",
+        f"The judge scores {results['judge_images_per_second']:,} images a second here.",
         "",
     ]
     if not results["presets"]:
@@ -171,6 +183,7 @@ def main(argv=None):
         "machine": f"{platform.processor() or platform.machine()} ({os.cpu_count()} CPUs)",
         "backend": os.environ["KERAS_BACKEND"],
         "num_prompts": args.num_prompts,
+        "judge_images_per_second": judge_speed(),
         "presets": {},
     }
     for handle in handles:

@@ -84,6 +84,9 @@ def parse_args(preset, doc, encoder):
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--jit-compile", choices=("true", "false", "auto"), default=None,
                         help="XLA for the training step (default: true, but auto on torch)")
+    parser.add_argument("--run-eagerly", action="store_true",
+                        help="no graph for the training step: starts at once but each "
+                             "step is slow (for debugging and few-step checks)")
     parser.add_argument("--text-cache", default=os.path.join(".gpu", f"{preset}_text.npz"))
     parser.add_argument("--trained", default=os.path.join("/tmp", f"{preset}_trained"),
                         help="where `train` writes and `assemble` reads the weights")
@@ -309,7 +312,7 @@ def train(args):
     if args.resume:
         previous = resume(gan, args.resume, args.encoder)
         print(f"resuming from {args.resume} after {previous['steps']} steps", flush=True)
-    gan.compile(jit_compile=jit_compile(args))
+    gan.compile(jit_compile=jit_compile(args), run_eagerly=args.run_eagerly)
     ema = GeneratorEMA(decay=0.999)
     steps_per_epoch = 500
     steps_per_epoch = min(steps_per_epoch, args.steps or steps_per_epoch,

@@ -16,9 +16,9 @@ import keras
 import numpy as np
 import pytest
 
-# Without XLA: compiling it would take most of the test's time.
+# Eager: tracing and compiling the GAN step would take most of the test's time.
 SMALL = ["--stage", "train", "--scenes", "8", "--renders", "1", "--batch-size", "4",
-         "--width", "2", "--jit-compile", "false"]
+         "--width", "2", "--jit-compile", "false", "--run-eagerly"]
 
 
 @pytest.fixture()
