@@ -26,8 +26,8 @@ demo: setup
 	$(BIN)/zoo demo --output-dir outputs
 
 # The three backends' suites at once, each one's output printed whole when it
-# ends: most of a suite's time is single-threaded tracing and compiling, so on
-# two cores this takes about half as long as one suite after another.
+# ends: much of a suite's time is single-threaded tracing and compiling, so
+# they overlap on two cores (here 20 minutes in all, the TensorFlow suite's).
 test: setup
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-tensorflow test-jax test-torch
 

@@ -136,7 +136,11 @@ def test_generate_shapes_dtype_and_determinism(trained):
     a = gan.generate(PROMPTS, seed=7)
     assert a.shape == (2, SIZE, SIZE, 3) and a.dtype == np.uint8
     np.testing.assert_array_equal(gan.generate(PROMPTS, seed=7), a)
-    np.testing.assert_array_equal(gan.generate(PROMPTS[:1], seed=7)[0], a[0])
+    # Alone or in a batch, the same image: the backend may sum in another
+    # order for another batch size, so a pixel on a rounding boundary may
+    # move by one level, nothing more, and almost none do.
+    alone = gan.generate(PROMPTS[:1], seed=7)[0].astype(np.int16)
+    assert np.abs(alone - a[0]).max() <= 1 and np.mean(alone != a[0]) < 0.01
     assert not np.array_equal(gan.generate(PROMPTS, seed=8), a)
     assert gan.generate(PROMPTS[0], seed=7).shape == (SIZE, SIZE, 3)
     many = gan.generate(PROMPTS, seed=7, num_per_prompt=3, batch_size=4)
