@@ -5,9 +5,9 @@ directories), `zoo.metrics.text_to_image_scores` generates one image per
 prompt for 500 fresh grammar prompts with seen colour-shape pairs, 500 that
 name a held-out pair and, for a MiniLM-conditioned preset, 200 paraphrases
 in wordings the caption templates never use; the judge scores each. Also
-the diversity across seeds against real renders, and the judge on real
-renders (its ceiling) and its speed. Goals (issue 4): seen >= 95%, held-out >= 80%,
-paraphrase >= 85%. A second table reports each preset's text encoder on
+the diversity across seeds against real renders, the judge on real
+renders (its ceiling) and its speed. Goals (issue 4): seen >= 95%,
+held-out >= 80%, paraphrase >= 85%. A second table reports each preset's text encoder on
 `zoo.metrics.paraphrase_word_agreement`: how many paraphrase words its
 sentence vectors put nearest their meaning, which roughly bounds what a
 generator trained on the grammar can make of the paraphrases. It is read
