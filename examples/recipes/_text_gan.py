@@ -267,6 +267,8 @@ def jit_compile(args):
     # Keras's "auto" leaves XLA off for TensorFlow on a CPU, where the GAN
     # step then runs about 2.3x slower. On torch, True means torch.compile,
     # which this GAN was not measured with: keep Keras's default there.
+    if args.run_eagerly:
+        return False  # no graph to compile
     if args.jit_compile is None:
         return "auto" if keras.config.backend() == "torch" else True
     return {"true": True, "false": False, "auto": "auto"}[args.jit_compile]

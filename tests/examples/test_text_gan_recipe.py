@@ -18,7 +18,7 @@ import pytest
 
 # Eager: tracing and compiling the GAN step would take most of the test's time.
 SMALL = ["--stage", "train", "--scenes", "8", "--renders", "1", "--batch-size", "4",
-         "--width", "2", "--jit-compile", "false", "--run-eagerly"]
+         "--width", "2", "--run-eagerly"]
 
 
 @pytest.fixture()
