@@ -246,3 +246,15 @@ def test_the_pool_draws_shape_negatives_for_every_row(recipe):
     assert kinds == {"touching", "shape"}
     with pytest.raises(ValueError, match="kinds"):
         recipe.negative_pool(scenes, 2, seed=1, kinds=("blurry",))
+
+
+def test_learning_rate_scale_scales_both_players(recipe, tmp_path):
+    gan, args = _earlier_sitting(recipe, tmp_path / "run")
+    args.learning_rate_scale, args.jit_compile, args.run_eagerly = 0.25, None, True
+    recipe.compile_gan(gan, args)
+    rates = {name: float(keras.ops.convert_to_numpy(getattr(gan.optimizer, name).learning_rate))
+             for name in ("g_optimizer", "d_optimizer")}
+    assert rates == pytest.approx({"g_optimizer": 0.25e-4, "d_optimizer": 1e-4})
+    args.learning_rate_scale = 0.0
+    with pytest.raises(SystemExit, match="--learning-rate-scale"):
+        recipe.compile_gan(gan, args)
