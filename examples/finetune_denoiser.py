@@ -45,12 +45,10 @@ with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcont
 
     images = zoo.data.load_image_folder(args.images)
     # Under torchrun each process (one per GPU) reads its own share of a batch.
-    rank, processes = zoo.training.process_index(), zoo.training.process_count()
-    if args.batch_size % processes:
-        parser.error(f"--batch-size must be a multiple of the {processes} processes.")
+    rank = zoo.training.process_index()
     batches = zoo.data.PatchBatches(
-        images, args.patch_size, args.batch_size // processes, args.steps_per_epoch,
-        seed=args.seed + rank,
+        images, args.patch_size, zoo.training.process_batch_size(args.batch_size),
+        args.steps_per_epoch, seed=args.seed + rank,
     )
     denoiser.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     denoiser.fit(batches, epochs=args.epochs, verbose=2)  # clean patches: noise added inside

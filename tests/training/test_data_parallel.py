@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import pytest
 
-from zoo.training import data_parallel, process_count, process_index
+from zoo.training import data_parallel, process_batch_size, process_count, process_index
 
 pytestmark = pytest.mark.backend
 
@@ -101,7 +101,7 @@ print("RESULT " + json.dumps(out))
 # Two processes (torch): each fits on its half of every global batch of 4;
 # models whose weights differ between the processes are refused.
 TORCH_CHECK = MODELS + r'''
-from zoo.training import process_count, process_index
+from zoo.training import process_batch_size, process_count, process_index
 
 rank = int(os.environ["RANK"])
 ones = {}
@@ -112,6 +112,13 @@ if rank == 0:  # the reference, before the processes are joined
 out = {}
 with data_parallel() as devices:
     assert (process_index(), process_count()) == (rank, 2)
+    assert process_batch_size(4) == 2
+    try:
+        process_batch_size(3)
+    except ValueError as error:
+        assert "`batch_size` must be a multiple of the 2" in str(error)
+    else:
+        raise AssertionError("an odd global batch over 2 processes was accepted")
     for name, build, data in CASES:
         two = build()
         half = [d.reshape(-1, 2, 2, *d.shape[1:])[:, rank].reshape(-1, *d.shape[1:])
@@ -241,3 +248,12 @@ def test_torch_refuses_several_devices_and_others_check_names():
     with pytest.raises(ValueError, match="devices"):
         with data_parallel([]):
             pass
+
+
+def test_process_batch_size_alone_is_the_whole_batch():
+    # One process (no torchrun): the whole batch; the two-process split is
+    # checked in the torchrun test above.
+    assert process_batch_size(6) == 6
+    for bad in (0, -2, 2.0, True, "8"):
+        with pytest.raises(TypeError, match="batch_size"):
+            process_batch_size(bad)

@@ -6,6 +6,11 @@ from zoo.training.adversarial import (
     AdversarialTrainer,
     adversarial_train_step,
 )
-from zoo.training.data_parallel import data_parallel, process_count, process_index
+from zoo.training.data_parallel import (
+    data_parallel,
+    process_batch_size,
+    process_count,
+    process_index,
+)
 from zoo.training.ema import GeneratorEMA
 from zoo.training.sample_grid import SampleGrid, image_grid

@@ -118,6 +118,27 @@ def process_count():
     return dist.get_world_size() if dist.is_initialized() else 1
 
 
+def process_batch_size(batch_size):
+    """This process's share of a global batch of `batch_size`.
+
+    Under `torchrun` each process (one per GPU) reads its own part of every
+    batch; alone, or on JAX and TensorFlow, the whole batch.
+
+    Example:
+    >>> batches = zoo.data.PatchBatches(images, 64, process_batch_size(16), 100,
+    ...                                 seed=process_index())
+    """
+    processes = process_count()
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise TypeError(f"`batch_size` must be a positive int, got {batch_size!r}.")
+    if batch_size % processes:
+        raise ValueError(
+            f"`batch_size` must be a multiple of the {processes} training processes, "
+            f"got {batch_size}."
+        )
+    return batch_size // processes
+
+
 @contextlib.contextmanager
 def _torch_processes(devices):
     import torch
