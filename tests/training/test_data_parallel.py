@@ -254,6 +254,9 @@ def test_process_batch_size_alone_is_the_whole_batch():
     # One process (no torchrun): the whole batch; the two-process split is
     # checked in the torchrun test above.
     assert process_batch_size(6) == 6
-    for bad in (0, -2, 2.0, True, "8"):
+    for bad in (2.0, True, "8"):
         with pytest.raises(TypeError, match="batch_size"):
+            process_batch_size(bad)
+    for bad in (0, -2):
+        with pytest.raises(ValueError, match="batch_size"):
             process_batch_size(bad)

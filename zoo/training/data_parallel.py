@@ -129,8 +129,10 @@ def process_batch_size(batch_size):
     ...                                 seed=process_index())
     """
     processes = process_count()
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise TypeError(f"`batch_size` must be a positive int, got {batch_size!r}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise TypeError(f"`batch_size` must be an int, got {batch_size!r}.")
+    if batch_size < 1:
+        raise ValueError(f"`batch_size` must be positive, got {batch_size}.")
     if batch_size % processes:
         raise ValueError(
             f"`batch_size` must be a multiple of the {processes} training processes, "
