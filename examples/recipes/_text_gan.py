@@ -301,14 +301,14 @@ def cache_text(args):
 
 def compile_gan(gan, args):
     """Compiles `gan` with the task's default optimizers (two time-scale
-    rule: generator 1e-4, discriminator 4e-4), both times
+    rule: generator 1e-4, discriminator 4e-4), both learning rates times
     `--learning-rate-scale`."""
     scale = args.learning_rate_scale
     if not scale > 0:
         raise SystemExit(f"--learning-rate-scale must be positive, got {scale}.")
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-4 * scale, beta_1=0.0, beta_2=0.9),
-                d_optimizer=keras.optimizers.Adam(4e-4 * scale, beta_1=0.0, beta_2=0.9),
-                jit_compile=jit_compile(args), run_eagerly=args.run_eagerly)
+    gan.compile(jit_compile=jit_compile(args), run_eagerly=args.run_eagerly)
+    for player in (gan.optimizer.g_optimizer, gan.optimizer.d_optimizer):
+        player.learning_rate = float(keras.ops.convert_to_numpy(player.learning_rate)) * scale
 
 
 def train(args):
