@@ -203,6 +203,59 @@ def test_existing_path_of_wrong_kind(tmp_path, tiny_restorer):
         zoo.export(tiny_restorer(), tmp_path / "m.tflite")
 
 
+def test_saved_model_never_replaces_a_folder_of_user_files(tmp_path, tiny_restorer):
+    folder = tmp_path / "mydir"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("x")
+    with pytest.raises(ValueError, match="path.*mydir.*not a SavedModel"):
+        zoo.export(tiny_restorer(), folder)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mydir"]  # no staging left
+
+
+def test_saved_model_into_an_empty_directory(tmp_path, tiny_restorer):
+    (tmp_path / "empty").mkdir()
+    restorer = tiny_restorer()
+    path = zoo.export(restorer, tmp_path / "empty", format="tf_saved_model")
+    assert parity(restorer, path, _x(16, 16)) <= 1e-5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+# (Not "/": a regression would then delete far more than tmp_path.)
+@pytest.mark.parametrize("path", [".", "sub/.."])
+def test_path_naming_no_entry_is_refused(tmp_path, monkeypatch, tiny_restorer, path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "keep.txt").write_text("x")
+    with pytest.raises(ValueError, match="path"):
+        zoo.export(tiny_restorer(), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "sub"]
+
+
+@pytest.mark.parametrize(
+    "name, format",
+    [("m_lite", "litert"), ("m.tf", "litert"), ("m.tflite", "tf_saved_model")],
+)
+def test_path_suffix_must_match_format(tmp_path, tiny_restorer, name, format):
+    with pytest.raises(ValueError, match="`path`") as e:
+        zoo.export(tiny_restorer(), tmp_path / name, format=format)
+    assert str(tmp_path / name) in str(e.value) and f".{name}." not in str(e.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_input_shape_must_be_a_size_multiple(tmp_path, tiny_inpainter):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    nafnet = zoo.models.NAFNetImageRestorer(backbone=zoo.models.NAFNetBackbone(
+        width=4, enc_blocks=[1, 1], middle_blocks=0, dec_blocks=[1, 1]))
+    assert nafnet.size_multiple == 4
+    for model, shape in [(nafnet, (30, 30)), (nafnet, (32, 30)), (tiny_inpainter, (33, 32))]:
+        with pytest.raises(ValueError, match=r"input_shape.*multiples of \d.*\(3\d, 3\d\)"):
+            zoo.export(model, tmp_path / "m.tflite", input_shape=shape)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("model", [None, object(), lambda x: x, "dncnn_color_blind"])
 def test_non_keras_model_raises_type_error(tmp_path, model):
     with pytest.raises(TypeError, match="model"):

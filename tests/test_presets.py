@@ -102,6 +102,17 @@ def test_from_preset_local_directory(tmp_path, embedded_restorer):
     )
 
 
+def test_from_preset_expands_user(tmp_path, monkeypatch, embedded_restorer):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _copy_embedded(tmp_path, "my_preset")
+    assert zoo.presets.resolve_preset("~/my_preset") == str(tmp_path / "my_preset")
+    x = _x()
+    np.testing.assert_allclose(
+        zoo.from_preset("~/my_preset").predict(x, verbose=0),
+        embedded_restorer.predict(x, verbose=0), atol=1e-6,
+    )
+
+
 @pytest.mark.parametrize("typo", ["dncnn_colour_blind", "dncnn_color_blnd", "dncnn_color"])
 def test_unknown_name_suggests_close_match(typo):
     with pytest.raises(ValueError) as info:
@@ -186,6 +197,35 @@ def test_save_preset_overwrites_existing(tmp_path, tiny_restorer):
     )
     # Staging and backup directories are gone.
     assert sorted(p.name for p in target.parent.iterdir()) == ["mine"]
+
+
+def test_save_preset_never_replaces_a_folder_of_user_files(tmp_path, tiny_restorer):
+    folder = tmp_path / "mydir"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("x")
+    (tmp_path / "file").write_text("y")
+    for target in (folder, tmp_path / "file"):
+        with pytest.raises(ValueError, match=f"preset_dir.*{target.name}"):
+            zoo.save_preset(tiny_restorer(), target, task="denoise")
+    assert _tree(tmp_path) == {"file": b"y", "mydir/notes.txt": b"x"}  # no staging left
+
+
+def test_save_preset_into_an_empty_directory(tmp_path, tiny_restorer):
+    (tmp_path / "empty").mkdir()
+    zoo.save_preset(tiny_restorer(), tmp_path / "empty", task="denoise")
+    assert (tmp_path / "empty" / "metadata.json").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]
+
+
+# (Not "/": a regression would then delete far more than tmp_path.)
+@pytest.mark.parametrize("path", [".", "sub/.."])
+def test_save_preset_path_naming_no_entry_is_refused(tmp_path, monkeypatch, tiny_restorer,
+                                                     path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(ValueError, match="preset_dir"):
+        zoo.save_preset(tiny_restorer(), path, task="denoise")
+    assert [p.name for p in tmp_path.iterdir()] == ["sub"]
 
 
 @pytest.mark.parametrize(

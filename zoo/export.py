@@ -33,11 +33,49 @@ def exportable(model):
 
 
 def _infer_format(path, format):
+    tflite = path.name.endswith(".tflite")
     if format is None:
-        format = "litert" if str(path).endswith(".tflite") else "tf_saved_model"
+        format = "litert" if tflite else "tf_saved_model"
     if format not in FORMATS:
         raise ValueError(f"`format` must be one of {FORMATS}. Received: format={format!r}")
+    # Checked here: Keras would only say so later, naming a staging path.
+    if format == "litert" and not tflite:
+        raise ValueError(
+            f"`path` must end in .tflite for format='litert'. Received: path={str(path)!r}"
+        )
+    if format == "tf_saved_model" and tflite:
+        raise ValueError(
+            "`path` names a .tflite file but format='tf_saved_model' writes a directory: "
+            f"drop the suffix or use format='litert'. Received: path={str(path)!r}"
+        )
     return format
+
+
+def _check_target(path, format):
+    """Raises unless writing `path` would replace only a previous export."""
+    if path.name in ("", ".."):  # ".", "/", "..": never replace a working directory
+        raise ValueError(
+            f"`path` must name a file or directory to create. Received: path={str(path)!r}"
+        )
+    if not path.exists():
+        return
+    if path.is_dir() != (format == "tf_saved_model"):
+        raise ValueError(f"`path` {str(path)!r} exists and is not a {format} target.")
+    # A directory is replaced whole: only an empty one or an earlier SavedModel,
+    # never a folder of the user's own files.
+    if path.is_dir() and any(path.iterdir()) and not (path / "saved_model.pb").is_file():
+        raise ValueError(
+            f"`path` {str(path)!r} is a directory that holds files and is not a SavedModel; "
+            "export would replace it. Give a new or empty directory."
+        )
+
+
+def _size_multiple(model):
+    """The multiple that `model`'s input sides must be (1 for any size)."""
+    multiple = getattr(model, "size_multiple", None)
+    if multiple is None:
+        multiple = getattr(getattr(model, "backbone", None), "size_multiple", 1)
+    return int(multiple)
 
 
 def _input_signature(model, input_shape):
@@ -47,6 +85,13 @@ def _input_signature(model, input_shape):
     if len(input_shape) != 2 or not all(isinstance(s, int) and s > 0 for s in input_shape):
         raise ValueError(
             f"`input_shape` must be (height, width) positive ints. Received: {input_shape!r}"
+        )
+    multiple = _size_multiple(model)
+    if any(side % multiple for side in input_shape):
+        # The U-Net's skip connections would otherwise fail deep in Keras.
+        raise ValueError(
+            f"`input_shape` sides must be multiples of {multiple} for this model "
+            f"(`size_multiple`). Received: input_shape={tuple(input_shape)!r}"
         )
     import keras
 
@@ -68,7 +113,8 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
 
     Args:
         model: a zoo task (e.g. an `ImageRestorer`).
-        path: `*.tflite` for LiteRT, else a SavedModel directory.
+        path: `*.tflite` for LiteRT, else a SavedModel directory (new,
+            empty, or an earlier SavedModel, which is replaced).
         format: `"litert"` or `"tf_saved_model"` (default: from `path`).
         quantize: `None` (float32) or `"dynamic_int8"` (LiteRT only: int8
             weights, float activations).
@@ -80,7 +126,8 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
             last layer with weights), whose int8 error would land on the
             pixels unfiltered; `()` quantizes every layer.
         input_shape: `(height, width)` to fix the input size (phones prefer
-            static shapes); default: any size.
+            static shapes), each a multiple of the model's `size_multiple`;
+            default: any such size.
         verbose: print the exporter's messages.
 
     Returns:
@@ -132,8 +179,7 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
             f"({model.noise_dim}): leave `input_shape` as None."
         )
     signature = None if generator else _input_signature(model, input_shape)
-    if path.exists() and path.is_dir() != (format == "tf_saved_model"):
-        raise ValueError(f"`path` {str(path)!r} exists and is not a {format} target.")
+    _check_target(path, format)
     target_model = exportable(model)
     if float_layers:  # checked here: a subprocess would only say it failed
         known = weighted_layer_names(target_model)
@@ -164,9 +210,16 @@ def export(model, path, format=None, *, quantize=None, float_layers=None, input_
             target_model.export(str(reference), format=format, verbose=verbose,
                                 input_signature=signature)
             keep_float_weights(target, reference, float_layers)
-        if path.is_dir():
-            shutil.rmtree(path)
-        os.replace(target, path)
+        previous = None
+        if path.is_dir():  # an earlier SavedModel (`_check_target`): swap it out
+            previous = staging / "previous"
+            os.replace(path, previous)
+        try:
+            os.replace(target, path)
+        except OSError:
+            if previous is not None:  # put the old export back
+                os.replace(previous, path)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return str(path)
@@ -231,7 +284,10 @@ def run_exported(path, inputs):
             keyed by input name for a multi-input one (the inpainter's
             `{"images": [B, H, W, 3], "masks": [B, H, W, 1]}`; a text-to-image
             generator's `gan.export_inputs(prompts, seed)`). A model
-            exported with a dynamic shape takes any batch and image size.
+            exported with a dynamic shape takes any batch size and any
+            image size whose sides are multiples of the model's
+            `size_multiple` (the file does not record it: e.g. 4 for a
+            NAFNet with two levels; `ImageRestorer.restore` pads to it).
 
     Returns:
         The output batch as a numpy array (a list of arrays for several

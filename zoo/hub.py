@@ -338,9 +338,11 @@ def _download(url: str, out: BinaryIO, digest: str, progress: bool) -> None:
                     hasher.update(chunk)
                     received += len(chunk)
                     bar.update(len(chunk))
-            except http.client.IncompleteRead as e:
-                received += len(e.partial)
             except (OSError, http.client.HTTPException) as e:
+                # A chunked body cut short raises IncompleteRead; there is no
+                # Content-Length for the check below to catch it.
+                if isinstance(e, http.client.IncompleteRead):
+                    received += len(e.partial)
                 raise PresetFetchError(
                     f"Could not fetch {url}: download interrupted after {received} bytes ({_describe(e)})",
                     url=url,

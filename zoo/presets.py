@@ -100,8 +100,9 @@ def resolve_preset(handle):
         return handle
     if hub.is_archive_url(handle):
         return hub.fetch(handle)
-    if os.path.isdir(handle):
-        return hub.fetch(handle)
+    local = os.path.expanduser(handle)  # as `hub.fetch` does: "~/my_preset"
+    if os.path.isdir(local):
+        return hub.fetch(local)
     names = list(list_presets())
     close = difflib.get_close_matches(handle, names, n=3)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -213,12 +214,33 @@ def _without_mixed_policies(config):
     }
 
 
+def _check_preset_target(preset_dir):
+    """Raises unless saving would replace nothing but an earlier preset."""
+    if preset_dir.name in ("", ".."):  # ".", "/", "..": never replace a working directory
+        raise ValueError(
+            f"`preset_dir` must name a directory to create. Received: {str(preset_dir)!r}"
+        )
+    if not preset_dir.exists() and not preset_dir.is_symlink():
+        return
+    if not preset_dir.is_dir():
+        raise ValueError(f"`preset_dir` {str(preset_dir)!r} exists and is not a directory.")
+    # The old directory is replaced whole: only take an empty one or a preset.
+    is_preset = any((preset_dir / name).is_file() for name in (METADATA_FILE, "config.json"))
+    if not is_preset and any(preset_dir.iterdir()):
+        raise ValueError(
+            f"`preset_dir` {str(preset_dir)!r} is a directory that holds files and is not "
+            "a preset (no metadata.json or config.json); saving would replace it. Give a "
+            "new or empty directory."
+        )
+
+
 def save_preset(model, preset_dir, **metadata):
     """Saves `model` as a keras-hub preset plus zoo's metadata, atomically.
 
     Args:
         model: a zoo task model.
-        preset_dir: the directory to (re)create.
+        preset_dir: the directory to create, or to replace if it is empty
+            or an earlier preset (never a folder of other files).
         **metadata: the fields of `METADATA_FIELDS` (`task`, `description`,
             `recipe`, `data`, `steps`, `hardware`, `backend`, `metrics`,
             `command`).
@@ -240,6 +262,7 @@ def save_preset(model, preset_dir, **metadata):
     if task_name not in TASKS:
         raise ValueError(f"`task` must be one of {TASKS}. Received: task={task_name!r}")
     preset_dir = Path(preset_dir)
+    _check_preset_target(preset_dir)
     preset_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", dir=preset_dir.parent))
     try:
