@@ -76,3 +76,37 @@ def test_read_image_errors(tmp_path):
     (tmp_path / "fake.png").write_text("not an image")
     with pytest.raises(ValueError, match="image"):
         read_image(tmp_path / "fake.png")
+
+
+def test_read_image_16_bit_pgm_mode_i(tmp_path):
+    # Pillow opens 16-bit PGM as mode "I": scaled like "I;16", not clipped at 255.
+    deep = (np.arange(256).reshape(16, 16) * 256).astype(np.uint16)
+    Image.fromarray(deep).save(tmp_path / "deep.pgm")
+    assert Image.open(tmp_path / "deep.pgm").mode == "I"
+    np.testing.assert_array_equal(read_image(tmp_path / "deep.pgm"), deep >> 8)
+
+
+def test_read_image_32_bit_int_uses_the_int32_range():
+    values = np.array([[0, 2**23, 2**31 - 1]], np.int32)
+    np.testing.assert_array_equal(read_image(Image.fromarray(values, "I")), [[0, 1, 255]])
+    with pytest.raises(ValueError, match="negative"):
+        read_image(Image.fromarray(np.array([[-1, 5]], np.int32), "I"))
+
+
+def test_read_image_float_tiff(tmp_path):
+    values = np.array([[0.0, 0.5, 1.0, 0.2]], np.float32)
+    Image.fromarray(values).save(tmp_path / "float.tif")
+    np.testing.assert_array_equal(read_image(tmp_path / "float.tif"), [[0, 128, 255, 51]])
+    Image.fromarray(values * 255).save(tmp_path / "wide.tif")
+    with pytest.raises(ValueError, match="wide.tif"):
+        read_image(tmp_path / "wide.tif")
+
+
+def test_read_image_truncated_file(tmp_path):
+    Image.fromarray(RGB).save(tmp_path / "whole.png")
+    data = (tmp_path / "whole.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="cut.png"):
+        read_image(tmp_path / "cut.png")
+    with pytest.raises(ValueError, match="cut.png"):
+        load_image_folder(tmp_path)

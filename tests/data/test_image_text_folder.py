@@ -74,3 +74,13 @@ def test_image_text_folder_errors(tmp_path):
     _write_metadata(tmp_path, [{"file_name": "a.png", "text": "ok"}])
     with pytest.raises(ValueError, match="image_size"):
         image_text_folder(tmp_path, image_size=0)
+
+
+def test_image_text_folder_reads_metadata_with_a_bom(tmp_path):
+    # Windows editors (Notepad) save UTF-8 with a byte-order mark.
+    Image.fromarray(RGB).save(tmp_path / "b.png")
+    line = json.dumps({"file_name": "b.png", "text": "un cercle rouge é"}, ensure_ascii=False)
+    (tmp_path / "metadata.jsonl").write_bytes(b"\xef\xbb\xbf" + (line + "\n").encode("utf-8"))
+    images, texts = image_text_folder(tmp_path)
+    assert texts == ["un cercle rouge é"]
+    np.testing.assert_array_equal(images[0], RGB)

@@ -1,5 +1,7 @@
 """Free-form masks, the benchmark's seeded masks and the Telea baseline."""
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -35,6 +37,31 @@ def test_custom_coverage_and_reproducibility():
     np.testing.assert_array_equal(a, b)
     assert 0.3 <= a.mean() <= 0.35
     assert not np.array_equal(a, free_form_mask(128, 128, np.random.default_rng(6)))
+
+
+@pytest.mark.parametrize("seed", [9, 10, 13])
+def test_coverage_in_a_tight_range(seed):
+    # These seeds used to keep a stroke that overshot coverage[1] (~0.264).
+    mask = free_form_mask(256, 256, np.random.default_rng(seed), coverage=PROTOCOL_COVERAGE)
+    assert PROTOCOL_COVERAGE[0] <= mask.mean() <= PROTOCOL_COVERAGE[1], mask.mean()
+
+
+def test_protocol_masks_fingerprint():
+    # The published inpainting numbers were measured on these exact masks.
+    def digest(mask):
+        return hashlib.sha256(np.packbits(mask > 0).tobytes()).hexdigest()[:16]
+
+    masks = protocol_masks(load_natural_images("val"))
+    assert {name: digest(mask) for name, mask in masks.items()} == {
+        "camera": "eb0f24e52833d7a6", "chelsea": "8460b706d78a52bd", "coffee": "1cab4eb774dbb1b6",
+    }
+    speed_crop = free_form_mask(256, 256, np.random.default_rng(0), PROTOCOL_COVERAGE)
+    assert digest(speed_crop) == "c09bd1f777546d5c"
+
+
+def test_bad_max_tries_raises():
+    with pytest.raises(ValueError, match="max_tries"):
+        free_form_mask(32, 32, np.random.default_rng(0), max_tries=0)
 
 
 @pytest.mark.parametrize("coverage", [(0.0, 0.5), (0.5, 0.2), (0.2, 1.0)])
@@ -122,3 +149,10 @@ def test_masked_images_covers_every_image_once_per_epoch():
     assert x["images"].dtype == np.float32 and x["masks"].shape == (2, 16, 16, 1)
     with pytest.raises(ValueError, match="images"):
         MaskedImages(np.zeros((4, 4, 3)), 2)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, "4", None])
+def test_masked_images_rejects_a_bad_batch_size(batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        MaskedImages(np.zeros((4, 8, 8, 3), np.float32), batch_size=batch_size)
+    assert len(MaskedImages(np.zeros((4, 8, 8, 3), np.float32), batch_size=np.int64(3))) == 2

@@ -66,3 +66,42 @@ def test_psnr_of_a_perfect_image_is_capped_not_inf(batch):
     metric.update_state(clean[1:], noisy[1:])
     expected = (100.0 + sum(psnr(c, n) for c, n in zip(clean[1:], noisy[1:]))) / 3
     assert float(metric.result()) == pytest.approx(expected, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "metric_cls, fn, tolerance", [(PSNR, psnr, 1e-3), (SSIM, ssim, 1e-4)]
+)
+def test_uint8_batches_are_on_the_0_255_scale(batch, metric_cls, fn, tolerance):
+    # As the numpy functions: uint8 means 0-255, float means 0-1.
+    clean, noisy = batch
+    clean8 = np.round(clean * 255).astype(np.uint8)
+    noisy8 = np.round(np.clip(noisy, 0, 1) * 255).astype(np.uint8)
+    expected = _numpy_mean(fn, clean8, noisy8)
+    for y_true, y_pred in [(clean8, noisy8), (clean8, noisy), (clean, noisy8)]:
+        metric = metric_cls()
+        metric.update_state(y_true, y_pred)
+        assert float(metric.result()) == pytest.approx(expected, abs=tolerance)
+
+
+@pytest.mark.parametrize("metric_cls", [PSNR, SSIM])
+def test_other_integer_batches_raise(batch, metric_cls):
+    clean, _ = batch
+    wide = np.round(clean * 255).astype(np.int32)
+    with pytest.raises(TypeError, match="y_pred"):
+        metric_cls().update_state(clean, wide)
+    with pytest.raises(TypeError, match="y_true"):
+        metric_cls().update_state(wide, clean)
+
+
+@pytest.mark.parametrize("metric_cls", [PSNR, SSIM])
+@pytest.mark.parametrize("crop_border", [-2, 1.5, True, "2"])
+def test_bad_crop_border_raises_in_the_constructor(metric_cls, crop_border):
+    with pytest.raises(ValueError, match="crop_border"):
+        metric_cls(crop_border=crop_border)
+
+
+def test_crop_border_too_large_for_the_batch_raises(batch):
+    clean, noisy = batch
+    with pytest.raises(ValueError, match="crop_border"):
+        PSNR(crop_border=12).update_state(clean, noisy)
+    assert PSNR(crop_border=np.int64(2)).crop_border == 2

@@ -137,3 +137,18 @@ def test_litert_export_matches_keras(tmp_path, tokenizer):
         expected = encoder.predict(batch, verbose=0)
         for key in ("token_states", "pooled"):
             np.testing.assert_allclose(got[key], expected[key], atol=1e-4)
+
+
+def test_token_ids_longer_than_sequence_length_are_rejected():
+    encoder = _tiny(hidden_dim=16, num_heads=2, intermediate_dim=32)
+    long = {"token_ids": np.ones((2, 20), "int32"), "padding_mask": np.ones((2, 20), "int32")}
+    with pytest.raises(ValueError, match=r"`token_ids`.*20.*sequence_length.*16"):
+        encoder(long)
+    symbolic = {name: keras.Input((20,), dtype="int32", name=name) for name in long}
+    with pytest.raises(ValueError, match="sequence_length"):
+        encoder(symbolic)
+    short = {name: value[:, :10] for name, value in long.items()}
+    assert _np(encoder(short)["token_states"]).shape == (2, 10, 16)
+    # Last: on JAX, an error raised while `predict` traces leaves the model unusable.
+    with pytest.raises(ValueError, match="sequence_length"):
+        encoder.predict(long, verbose=0)

@@ -9,17 +9,41 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 
 
-def _from_pil(image: Image.Image, keep_alpha: bool) -> np.ndarray:
+def _high_byte(values: np.ndarray, bits: int) -> np.ndarray:
+    """The 8 high bits of non-negative `bits`-bit integers, as uint8."""
+    return (values.astype(np.int64) >> (bits - 8)).astype(np.uint8)
+
+
+def _from_pil(image: Image.Image, keep_alpha: bool, name: str) -> np.ndarray:
     image = ImageOps.exif_transpose(image)
+    # Pillow's convert("L") clips "I" and "F" values at 255: scale them here.
     if image.mode.startswith("I;16"):
-        # 16-bit grayscale (Pillow would clip it): keep the 8 high bits.
-        return (np.asarray(image).astype(np.uint16) >> 8).astype(np.uint8)
+        return _high_byte(np.asarray(image), 16)
+    if image.mode == "I":
+        # 32-bit int; 16-bit PGM/PNG also open as "I": judge the depth by the range.
+        values = np.asarray(image)
+        if values.size and values.min() < 0:
+            raise ValueError(
+                f"{name} is a 32-bit integer image with negative values "
+                f"(min {values.min()}); expected values >= 0."
+            )
+        return _high_byte(values, 16 if values.size == 0 or values.max() <= 65535 else 31)
+    if image.mode == "F":
+        values = np.asarray(image)
+        if values.size and not (
+            np.all(np.isfinite(values)) and values.min() >= 0 and values.max() <= 1
+        ):
+            raise ValueError(
+                f"{name} is a float image with values outside [0, 1] "
+                f"(min {np.nanmin(values)}, max {np.nanmax(values)}); expected [0, 1]."
+            )
+        return np.round(values * 255).astype(np.uint8)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
     if has_alpha and keep_alpha:
         return np.array(image.convert("RGBA"))
-    if image.mode in ("1", "L", "LA", "I", "F"):
+    if image.mode in ("1", "L", "LA"):
         return np.array(image.convert("L"))
     return np.array(image.convert("RGB"))
 
@@ -31,7 +55,12 @@ def read_image(
 
     Files and PIL images are decoded with Pillow (EXIF orientation applied);
     grayscale stays 2-D, images with transparency give RGBA (RGB when
-    `keep_alpha=False`), every other mode gives RGB. Arrays are checked and
+    `keep_alpha=False`), every other mode gives RGB. Deeper grayscale is
+    scaled to 0-255: 16-bit (and 32-bit integer images whose values fit in
+    16 bits, as Pillow opens 16-bit PGM) keep their 8 high bits, other
+    32-bit integer images the 8 high bits of the int32 range, float images
+    must lie in [0, 1]. A file that cannot be decoded raises a `ValueError`
+    naming it. Arrays are checked and
     returned as they are (without their alpha channel if `keep_alpha=False`).
 
     Args:
@@ -50,13 +79,21 @@ def read_image(
             raise ValueError(f"`image` file not found: {str(path)!r}.")
         try:
             with Image.open(path) as pil_image:
-                return _from_pil(pil_image, keep_alpha)
+                # Decode now: Pillow reads lazily, so a truncated or corrupt
+                # file would otherwise fail later with a bare OSError.
+                pil_image.load()
+                return _from_pil(pil_image, keep_alpha, f"`image` {str(path)!r}")
         except UnidentifiedImageError as error:
             raise ValueError(
                 f"`image` {str(path)!r} is not an image Pillow can read."
             ) from error
+        except (OSError, SyntaxError) as error:
+            raise ValueError(
+                f"`image` {str(path)!r} could not be decoded (truncated or "
+                f"corrupt file?): {error}"
+            ) from error
     if isinstance(image, Image.Image):
-        return _from_pil(image, keep_alpha)
+        return _from_pil(image, keep_alpha, "`image`")
     if not isinstance(image, np.ndarray):
         raise TypeError(
             "`image` must be a path, a PIL image or a uint8 array, got "

@@ -66,7 +66,8 @@ def image_text_folder(
             '{"file_name": ..., "text": ...} JSON object per line).'
         )
     images, texts = [], []
-    lines = metadata.read_text(encoding="utf-8").splitlines()
+    # utf-8-sig also reads files saved with a byte-order mark (Windows Notepad).
+    lines = metadata.read_text(encoding="utf-8-sig").splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -7,6 +7,7 @@ pixels itself (it only ever sees `images * (1 - masks)`).
 """
 
 import math
+import numbers
 
 import keras
 import numpy as np
@@ -74,7 +75,7 @@ class MaskedImages(keras.utils.PyDataset):
 
     Args:
         images: `[N, H, W, C]` array, uint8 or float in [0, 1].
-        batch_size: images per batch.
+        batch_size: images per batch (a positive int).
         seed: seed of the masks and the shuffling.
         coverage: `(low, high)` fraction of each image that is missing.
         shuffle: reshuffle the images every epoch.
@@ -88,6 +89,15 @@ class MaskedImages(keras.utils.PyDataset):
     def __init__(self, images, batch_size=32, *, seed=0, coverage=(0.15, 0.5),
                  shuffle=True, **kwargs):
         super().__init__(**kwargs)
+        # bool is an int to Python, but `batch_size=True` is surely a mistake.
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, numbers.Integral)
+            or batch_size < 1
+        ):
+            raise ValueError(
+                f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
+            )
         images = np.asarray(images)
         if images.ndim != 4 or images.shape[0] == 0:
             raise ValueError(

@@ -8,6 +8,8 @@ from PIL import Image, ImageDraw
 # The benchmark protocol: about 25% of each val image, fixed by the seed.
 PROTOCOL_COVERAGE = (0.24, 0.26)
 _MIN_STROKES, _MAX_STROKES = 4, 10
+# Rounds of strokes before giving up on reaching `coverage[0]`.
+_MAX_ROUNDS = 5 * _MAX_STROKES
 
 
 def _stroke(draw, height, width, rng):
@@ -34,15 +36,18 @@ def _stroke(draw, height, width, rng):
 
 
 def free_form_mask(height, width, rng, coverage=(0.15, 0.5), max_tries=20):
-    """A random free-form mask: 4-10 brush strokes (1 = missing).
+    """A random free-form mask of brush strokes (1 = missing).
 
     Strokes as in DeepFill v2 (Yu et al., 2019): polylines with random
     vertex angles and lengths, of a random width (3-8% of the shorter side),
     drawn with Pillow lines and circles at the joints. A target coverage is
-    drawn from `coverage`; strokes are added (at least 4, at most 10) until
-    it is reached, and a stroke that would overshoot `coverage[1]` is drawn
-    again (up to `max_tries` times). Sizes scale with the image, so patches
-    and full images look alike.
+    drawn from `coverage`; strokes are added until it is reached (at least
+    4; past 10 only while the mask is still under `coverage[0]`, up to 50
+    rounds). A stroke that would overshoot `coverage[1]` is drawn again, up
+    to `max_tries` times; a round in which every try overshoots adds no
+    stroke, so the mask's coverage lies in `coverage`, unless the mask is
+    too small for any stroke to fit (a few pixels a side). Sizes scale with
+    the image, so patches and full images look alike.
 
     Args:
         height, width: the mask size.
@@ -65,24 +70,35 @@ def free_form_mask(height, width, rng, coverage=(0.15, 0.5), max_tries=20):
         )
     if height < 1 or width < 1:
         raise ValueError(f"Mask size must be positive. Received: {height}x{width}")
+    if int(max_tries) < 1:
+        raise ValueError(f"`max_tries` must be positive. Received: max_tries={max_tries}")
     target = rng.uniform(low, high)
     mask = Image.new("L", (width, height), 0)
-    strokes = 0
+    covered = 0.0
+    strokes = rounds = 0
     while True:
         best = None
         for _ in range(max_tries):
             candidate = mask.copy()
             _stroke(ImageDraw.Draw(candidate), height, width, rng)
-            covered = np.asarray(candidate).mean() / 255.0
-            if best is None or covered < best[1]:
-                best = (candidate, covered)
-            if covered <= high:
+            candidate_covered = np.asarray(candidate).mean() / 255.0
+            if best is None or candidate_covered < best[1]:
+                best = (candidate, candidate_covered)
+            if candidate_covered <= high:
                 break
-        mask, covered = best
-        strokes += 1
+        rounds += 1
+        # When every try overshoots, add nothing this round (keeping the
+        # smallest overshoot put masks above `coverage[1]`); masks that never
+        # get here are drawn as before, so the benchmark's masks are unchanged.
+        # Only when no stroke can fit is the smallest overshoot kept.
+        if best[1] <= high or (rounds >= _MAX_ROUNDS and covered < low):
+            mask, covered = best
+            strokes += 1
         if covered >= target and strokes >= _MIN_STROKES:
             break
-        if strokes >= _MAX_STROKES and (covered >= low or strokes >= 5 * _MAX_STROKES):
+        if rounds >= _MAX_STROKES and (
+            (covered >= low and strokes >= _MIN_STROKES) or rounds >= _MAX_ROUNDS
+        ):
             break
     return (np.asarray(mask) > 127).astype(np.float32)
 

@@ -5,11 +5,28 @@ would be when saved as uint8; then the border is cropped and, if asked, the
 BT.601 luma is taken. The numpy and the `keras.ops` versions agree.
 """
 
+import numbers
+
 import keras
 import numpy as np
 from keras import ops
 
 from zoo.metrics.color import Y_OFFSET, Y_WEIGHTS, rgb_to_y
+
+
+def check_crop_border(crop_border) -> int:
+    """Validate `crop_border` (a non-negative int) and return it as an int."""
+    # bool is an int to Python, but `crop_border=True` is surely a mistake.
+    if (
+        isinstance(crop_border, bool)
+        or not isinstance(crop_border, numbers.Integral)
+        or crop_border < 0
+    ):
+        raise ValueError(
+            "`crop_border` must be a non-negative int. "
+            f"Received: crop_border={crop_border!r}"
+        )
+    return int(crop_border)
 
 
 def to_uint8_scale(image: np.ndarray, name: str) -> np.ndarray:
@@ -45,9 +62,9 @@ def prepare_pair(
             f"`restored` must have the shape of `reference` "
             f"{reference.shape}, got {restored.shape}."
         )
-    crop_border = int(crop_border)
+    crop_border = check_crop_border(crop_border)
     height, width = reference.shape[:2]
-    if crop_border < 0 or 2 * crop_border >= min(height, width):
+    if 2 * crop_border >= min(height, width):
         raise ValueError(
             f"`crop_border` must be in [0, {(min(height, width) - 1) // 2}] "
             f"for images of shape {reference.shape}, got {crop_border}."
@@ -60,14 +77,37 @@ def prepare_pair(
     return reference, restored
 
 
-def quantize_batch(images, crop_border: int, y_channel: bool):
-    """`keras.ops` twin of `prepare_pair` for float NHWC batches in [0, 1].
+def quantize_batch(images, crop_border: int, y_channel: bool, name: str = "images"):
+    """`keras.ops` twin of `prepare_pair` for NHWC batches.
 
-    Returns a float tensor `[N, H', W', C']` on the 0-255 scale (C' = 1 when
-    `y_channel` is set and the images are RGB).
+    As `to_uint8_scale`: float images are taken in [0, 1] (clipped, scaled
+    by 255, rounded), uint8 images on the 0-255 scale; any other dtype
+    raises a `TypeError` naming `name`. Returns a float tensor
+    `[N, H', W', C']` on the 0-255 scale (C' = 1 when `y_channel` is set and
+    the images are RGB).
     """
-    images = ops.convert_to_tensor(images, dtype=keras.backend.floatx())
-    images = ops.round(ops.clip(images, 0.0, 1.0) * 255.0)
+    dtype = getattr(images, "dtype", None)
+    dtype = keras.backend.standardize_dtype(
+        np.asarray(images).dtype if dtype is None else dtype
+    )
+    if dtype == "uint8":
+        images = ops.convert_to_tensor(images)
+        images = ops.cast(images, keras.backend.floatx())
+    elif "float" in dtype:
+        images = ops.convert_to_tensor(images, dtype=keras.backend.floatx())
+        images = ops.round(ops.clip(images, 0.0, 1.0) * 255.0)
+    else:
+        # Casting them to float would read 0-255 (or 0-65535) values as
+        # 0-1 and clip them: a silently wrong score.
+        raise TypeError(
+            f"`{name}` must be uint8 (0-255) or float (0-1), got dtype {dtype}."
+        )
+    height, width = images.shape[1:3]
+    if height is not None and width is not None and 2 * crop_border >= min(height, width):
+        raise ValueError(
+            f"`crop_border` must be in [0, {(min(height, width) - 1) // 2}] "
+            f"for `{name}` of shape {tuple(images.shape)}, got {crop_border}."
+        )
     if crop_border:
         images = images[:, crop_border:-crop_border, crop_border:-crop_border]
     if y_channel and images.shape[-1] == 3:

@@ -5,13 +5,13 @@ import functools
 import keras
 from keras import ops
 
-from zoo.metrics._preprocessing import quantize_batch
+from zoo.metrics._preprocessing import check_crop_border, quantize_batch
 from zoo.metrics.image_quality_metric import ImageQualityMetric
 
 
 def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool, max_psnr: float):
-    y_true = quantize_batch(y_true, crop_border, y_channel)
-    y_pred = quantize_batch(y_pred, crop_border, y_channel)
+    y_true = quantize_batch(y_true, crop_border, y_channel, "y_true")
+    y_pred = quantize_batch(y_pred, crop_border, y_channel, "y_pred")
     mse = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
     # The MSE floor caps a perfect image at max_psnr: one flat patch would
     # otherwise turn the epoch's running mean into inf.
@@ -20,15 +20,17 @@ def _psnr_per_image(y_true, y_pred, crop_border: int, y_channel: bool, max_psnr:
 
 @keras.saving.register_keras_serializable(package="zoo")
 class PSNR(ImageQualityMetric):
-    """Mean per-image PSNR (dB) of float NHWC images in [0, 1].
+    """Mean per-image PSNR (dB) of NHWC images, float in [0, 1] or uint8.
 
-    Images are clipped, scaled by 255 and rounded before measuring, so the
+    Float images are clipped, scaled by 255 and rounded before measuring
+    (uint8 images are already on the 0-255 scale), so the
     result matches `zoo.metrics.psnr` averaged over the images, except that
     an image scores at most `max_psnr` (identical images give `inf` there,
     which would make a training log's running mean `inf` for good).
 
     Args:
-        crop_border: pixels removed on each side before measuring.
+        crop_border: pixels removed on each side before measuring
+            (a non-negative int).
         max_psnr: the score of a perfect image, in dB.
         y_channel: measure on the BT.601 luma of RGB images.
         name: the metric name.
@@ -53,7 +55,7 @@ class PSNR(ImageQualityMetric):
         self.max_psnr = float(max_psnr)
         super().__init__(
             functools.partial(_psnr_per_image, max_psnr=self.max_psnr),
-            crop_border, y_channel, name=name, dtype=dtype,
+            check_crop_border(crop_border), y_channel, name=name, dtype=dtype,
         )
 
     def get_config(self) -> dict:

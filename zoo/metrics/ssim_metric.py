@@ -3,14 +3,14 @@
 import keras
 from keras import ops
 
-from zoo.metrics._preprocessing import quantize_batch
+from zoo.metrics._preprocessing import check_crop_border, quantize_batch
 from zoo.metrics.image_quality_metric import ImageQualityMetric
 from zoo.metrics.structural_similarity import C1, C2, gaussian_window
 
 
 def _ssim_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
-    x = quantize_batch(y_true, crop_border, y_channel)
-    y = quantize_batch(y_pred, crop_border, y_channel)
+    x = quantize_batch(y_true, crop_border, y_channel, "y_true")
+    y = quantize_batch(y_pred, crop_border, y_channel, "y_pred")
     channels = x.shape[-1]
     window = ops.convert_to_tensor(gaussian_window(), x.dtype)
     rows = ops.tile(ops.reshape(window, (-1, 1, 1, 1)), (1, 1, channels, 1))
@@ -32,14 +32,15 @@ def _ssim_per_image(y_true, y_pred, crop_border: int, y_channel: bool):
 
 @keras.saving.register_keras_serializable(package="zoo")
 class SSIM(ImageQualityMetric):
-    """Mean per-image SSIM of float NHWC images in [0, 1].
+    """Mean per-image SSIM of NHWC images, float in [0, 1] or uint8 (0-255).
 
     Same window, constants and quantization as `zoo.metrics.ssim`, whose
     result it matches averaged over the images. Images must be at least
     11x11 after `crop_border`.
 
     Args:
-        crop_border: pixels removed on each side before measuring.
+        crop_border: pixels removed on each side before measuring
+            (a non-negative int).
         y_channel: measure on the BT.601 luma of RGB images.
         name: the metric name.
         dtype: the metric's dtype.
@@ -59,4 +60,6 @@ class SSIM(ImageQualityMetric):
         name: str = "ssim",
         dtype=None,
     ):
-        super().__init__(_ssim_per_image, crop_border, y_channel, name=name, dtype=dtype)
+        super().__init__(
+            _ssim_per_image, check_crop_border(crop_border), y_channel, name=name, dtype=dtype
+        )

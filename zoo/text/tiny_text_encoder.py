@@ -2,6 +2,7 @@
 
 import keras
 import keras_hub
+import numpy as np
 
 from zoo.text.pooling import MaskedMeanPooling
 
@@ -27,6 +28,7 @@ class TinyTextEncoder(keras_hub.models.Backbone):
 
     Call: `{"token_ids", "padding_mask"}` (int `[N, L]`, `L <= sequence_length`)
     -> `{"token_states": [N, L, hidden_dim], "pooled": [N, hidden_dim]}`.
+    A longer `token_ids` raises a `ValueError` (when its length is static).
 
     Example:
     ```python
@@ -117,6 +119,30 @@ class TinyTextEncoder(keras_hub.models.Backbone):
         self.num_heads = int(num_heads)
         self.intermediate_dim = int(intermediate_dim)
         self.dropout = float(dropout)
+
+    def _check_length(self, inputs):
+        # Past `sequence_length` the position embedding fails with a
+        # backend-specific slicing error that names neither.
+        token_ids = inputs.get("token_ids") if isinstance(inputs, dict) else None
+        shape = getattr(token_ids, "shape", None)
+        if token_ids is not None and shape is None:
+            shape = np.shape(token_ids)
+        length = shape[-1] if shape is not None and len(shape) > 1 else None
+        if length is not None and length > self.sequence_length:
+            raise ValueError(
+                f"`token_ids` has length {length}, longer than the encoder's "
+                f"`sequence_length` ({self.sequence_length}); tokenize with "
+                f"`sequence_length={self.sequence_length}` or build a longer encoder."
+            )
+
+    def call(self, inputs, training=None, mask=None, **kwargs):
+        self._check_length(inputs)
+        return super().call(inputs, training=training, mask=mask, **kwargs)
+
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        # Symbolic calls (building a bigger functional model) skip `call`.
+        self._check_length(inputs)
+        return super().compute_output_spec(inputs, training=training, mask=mask)
 
     def get_config(self):
         config = super().get_config()
