@@ -18,6 +18,7 @@ from zoo.metrics.text_to_image_protocols import (
     PARAPHRASE_RELATIONS,
     PARAPHRASE_SHAPES,
     PARAPHRASE_SIZES,
+    diversity,
 )
 
 
@@ -73,6 +74,22 @@ def test_scores_of_an_oracle_and_of_a_blank_generator():
         assert scores["errors"][name]["missing object"] == 1.0
         assert sum(scores["errors"][name].values()) == 1.0
         assert all(d["objects"] == 0 for d in scores["shape_confusion"][name].values())
+
+
+def test_real_diversity_renders_each_prompts_own_scene():
+    # One small object moves fewer pixels between layouts than two large
+    # ones: the real figure must follow the prompts it is given.
+    small = ["a small red circle on the left"] * 3
+    large = ["a large red circle above a large blue square"] * 3
+    never = lambda prompts, seed=None: np.zeros((len(prompts), 64, 64, 3), np.uint8)  # noqa: E731
+    assert diversity(never, small)["real"] < 0.5 * diversity(never, large)["real"]
+    # An oracle that renders the prompt's scene with its own fresh layouts
+    # spreads as the real renders do.
+    prompts, specs = grammar_prompts(20, "exclude")
+    oracle = _oracle(dict(zip(prompts, specs)))
+    scores = diversity(oracle, [p for p, s in zip(prompts, specs)
+                                if all("size" in o for o in s["objects"])])
+    assert scores["generated"] == pytest.approx(scores["real"], rel=0.35)
 
 
 def test_error_rates_of_an_oracle_are_zero_and_count_each_error():

@@ -17,7 +17,15 @@ another shape, a hard negative for the caption that names the true shape.
 import numpy as np
 from scipy import ndimage
 
-from zoo.data.captioned_shapes import IMAGE_SIZE, SHAPES, Scene, layout, render, shape_mask
+from zoo.data.captioned_shapes import (
+    HELD_OUT,
+    IMAGE_SIZE,
+    SHAPES,
+    Scene,
+    layout,
+    render,
+    shape_mask,
+)
 
 _EIGHT_CONNECTED = np.ones((3, 3), bool)
 
@@ -109,6 +117,16 @@ def morph_shape_mask(shape: str, other: str, extent: int, amount: float) -> np.n
     return blend < 0
 
 
+def _read_shape(mask):
+    # The shape the judge would read: the nearest fill ratio of the box.
+    # Imported here: zoo.metrics imports zoo.data.
+    from zoo.metrics.shapes_judge import FILL_RATIOS
+
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    fill = mask.sum() / ((rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1))
+    return min(FILL_RATIOS, key=lambda name: abs(FILL_RATIOS[name] - fill))
+
+
 def render_misshapen(
     scene: Scene, rng: np.random.Generator, *, min_amount: float = 0.35
 ) -> np.ndarray:
@@ -118,6 +136,8 @@ def render_misshapen(
     the way from its shape to one of the two others (`morph_shape_mask`),
     at the layout `render` would draw; the rest is as `render` draws it. A
     morph that leaves the mask unchanged (tiny extents) goes all the way.
+    No `HELD_OUT` colour-shape pair is drawn: the object is never morphed
+    toward one, and a morph that would read as one goes all the way.
 
     Args:
         scene: a one- or two-object scene.
@@ -138,11 +158,16 @@ def render_misshapen(
         raise ValueError(f"`min_amount` must be in (0, 1]. Received: min_amount={min_amount}")
     boxes = layout(scene, rng)
     index = int(rng.integers(len(scene.objects)))
-    shape = scene.objects[index].shape
-    other = str(rng.choice([s for s in SHAPES if s != shape]))
+    color, shape = scene.objects[index].color, scene.objects[index].shape
+    # Negatives are training data too: the held-out colour-shape pairs must
+    # not appear in them, so never morph toward one (each colour has one
+    # held-out shape at most, which leaves one or two others).
+    other = str(rng.choice([s for s in SHAPES if s != shape and (color, s) not in HELD_OUT]))
     extent = boxes[index][2]
     mask = morph_shape_mask(shape, other, extent, rng.uniform(float(min_amount), 1.0))
-    if np.array_equal(mask, shape_mask(shape, extent)):
+    if np.array_equal(mask, shape_mask(shape, extent)) or (color, _read_shape(mask)) in HELD_OUT:
+        # Part of the way from a yellow square to a triangle reads as a
+        # yellow circle (a held-out pair): go all the way instead.
         mask = shape_mask(other, extent)
     masks = [None] * len(scene.objects)
     masks[index] = mask

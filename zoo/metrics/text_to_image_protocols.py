@@ -18,7 +18,10 @@ from zoo.data.captioned_shapes import (
     _SIZE_WORDS,
     COLORS,
     SHAPES,
+    SIZES,
     CaptionedShapes,
+    Scene,
+    ShapeObject,
     caption,
     parse_caption,
     render,
@@ -165,20 +168,30 @@ def _pairwise_distance(images):
                           for i in range(len(x)) for j in range(i + 1, len(x))]))
 
 
+def _scene_of(spec, rng):
+    """A scene drawing `spec` (`parse_caption`'s), sizes it leaves out drawn."""
+    objects = tuple(
+        ShapeObject(obj["color"], obj["shape"], obj.get("size") or str(rng.choice(tuple(SIZES))))
+        for obj in spec["objects"]
+    )
+    return Scene(objects, position=spec.get("position"), relation=spec.get("relation"))
+
+
 def diversity(generate, prompts, seeds=(0, 1, 2, 3)):
     """Mean pairwise pixel distance across seeds per prompt, generated and real.
 
-    The real figure renders the same prompt's scene with fresh layouts, so
-    the two compare directly: a collapsed generator scores near 0.
+    The real figure renders each prompt's own scene once per seed, with
+    fresh layouts (and fresh sizes where the prompt names none), so the two
+    compare directly: a collapsed generator scores near 0.
     """
     rng = np.random.default_rng(5)
     generated, real = [], []
     for prompt in prompts:
         images = np.stack([generate([prompt], seed=s)[0] for s in seeds])
         generated.append(_pairwise_distance(images))
-    for _ in prompts:
-        scene = sample_scene(rng, held_out="exclude")
-        real.append(_pairwise_distance(np.stack([render(scene, rng) for _ in seeds])))
+        spec = parse_caption(prompt)
+        renders = [render(_scene_of(spec, rng), rng) for _ in seeds]
+        real.append(_pairwise_distance(np.stack(renders)))
     return {"generated": round(float(np.mean(generated)), 4), "real": round(float(np.mean(real)), 4)}
 
 
