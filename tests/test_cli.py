@@ -244,6 +244,32 @@ def test_restore_bad_tile_size(tmp_path, capsys, value):
     assert "--tile-size" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["-1", "big"])
+def test_restore_bad_tile_overlap(tmp_path, capsys, value):
+    argv = ["restore", "--preset", PRESET, "in.png", "-o", "o.png", "--tile-overlap", value]
+    assert run_cli(argv) == 2
+    assert "--tile-overlap" in capsys.readouterr().err
+
+
+def test_restore_small_tile_says_how_to_fix_it(tmp_path, capsys, clean_crop):
+    src, out = tmp_path / "in.png", tmp_path / "out.png"
+    Image.fromarray(noisy_uint8(clean_crop)).save(src)
+    argv = ["restore", "--preset", PRESET, str(src), "-o", str(out)]
+    # The preset's overlap is 32: a 32-pixel tile has no core.
+    assert run_cli(argv + ["--tile-size", "32"]) == 2
+    assert_one_line_error(
+        capsys.readouterr().err, "tile size 32", "overlap 32 (the preset's)",
+        "--tile-overlap 15 or less",
+    )
+    assert not out.exists()
+    # --tile-overlap is passed through: with the receptive radius (17) as
+    # overlap, small tiles give the whole-image result (up to rounding).
+    assert main(argv + ["--tile-size", "40", "--tile-overlap", "18"]) == 0
+    tiled = np.asarray(Image.open(out)).astype(int)
+    assert main(argv) == 0
+    assert np.abs(tiled - np.asarray(Image.open(out))).max() <= 1
+
+
 def test_save_image_leaves_no_half_file(tmp_path, monkeypatch):
     out = tmp_path / "keep.png"
     save_image(np.full((4, 4), 7, np.uint8), out)

@@ -4,8 +4,8 @@
 zoo list [--task denoise]
 zoo restore --preset dncnn_color_blind noisy.png -o clean.png
 zoo restore --preset inpaint_unet photo.png --mask holes.png -o filled.png
-zoo generate --preset text_gan_shapes "a large red circle above a small blue square" -o out.png
-zoo generate --preset text_gan_shapes "red circle" "blue square" -o grid.png --num 4 --seed 0
+zoo generate --preset text_gan_tiny "a large red circle above a small blue square" -o out.png
+zoo generate --preset text_gan_tiny "red circle" "blue square" -o grid.png --num 4 --seed 0
 zoo export --preset dncnn_color_blind --format litert -o denoiser.tflite --check
 zoo demo [--output-dir outputs]
 ```
@@ -127,6 +127,16 @@ def _positive_int(text):
         value = 0
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
     return value
 
 
@@ -300,6 +310,9 @@ def _cmd_restore(args):
     kwargs = {}
     if args.tile_size is not None:
         kwargs["tile_size"] = args.tile_size
+    if args.tile_overlap is not None:
+        kwargs["tile_overlap"] = args.tile_overlap
+    _check_cli_tiling(model, args)
     if args.self_ensemble:
         kwargs["self_ensemble"] = True
     if _takes_mask(model):
@@ -319,6 +332,22 @@ def _cmd_restore(args):
     height, width = restored.shape[:2]
     print(f"Wrote {path} ({width}x{height})")
     return 0
+
+
+def _check_cli_tiling(model, args):
+    """Names the options that fix a tile too small for its overlap (either may be the preset's)."""
+    tile_size, overlap = args.tile_size, args.tile_overlap
+    tile_size = getattr(model, "tile_size", None) if tile_size is None else tile_size
+    overlap = getattr(model, "tile_overlap", None) if overlap is None else overlap
+    if tile_size is None or overlap is None or tile_size > 2 * overlap:
+        return
+    size_note = "" if args.tile_size is not None else " (the preset's)"
+    overlap_note = "" if args.tile_overlap is not None else " (the preset's)"
+    raise ValueError(
+        f"The tile size {tile_size}{size_note} must exceed twice the tile overlap "
+        f"{overlap}{overlap_note}: pass a larger --tile-size, or --tile-overlap "
+        f"{(tile_size - 1) // 2} or less."
+    )
 
 
 def _add_restore_parser(commands):
@@ -341,6 +370,10 @@ def _add_restore_parser(commands):
     )
     p.add_argument(
         "--tile-size", type=_positive_int, metavar="N", help="tile side for large images"
+    )
+    p.add_argument(
+        "--tile-overlap", type=_non_negative_int, metavar="N",
+        help="context pixels around each tile (less than half --tile-size)",
     )
     p.add_argument(
         "--self-ensemble", action="store_true",

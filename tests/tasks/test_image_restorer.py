@@ -55,7 +55,7 @@ def test_fit_on_clean_images_trains(tiny_restorer):
     assert np.all(np.isfinite(losses))
     assert "psnr" in history.history  # compiled by default with PSNR
     assert losses[-1] < losses[0]
-    assert restorer._degrade_inputs is True
+    assert restorer._degrade_inputs is False  # set only while a step runs
     after = restorer.get_weights()
     assert any(not np.array_equal(b, a) for b, a in zip(before, after))
     # predict never degrades: deterministic, and equal to the backbone.
@@ -78,7 +78,7 @@ def test_fit_numpy_clean_then_pairs(tiny_restorer):
     clean = _clean()
     # Identity model: the clean-image loss is exactly the noise added.
     history = restorer.fit(clean, epochs=1, batch_size=8, verbose=0)
-    assert restorer._degrade_inputs is True
+    assert restorer._degrade_inputs is False  # set only while a step runs
     assert abs(history.history["loss"][0] - NOISE_MAE) < 0.03
     # The pairs fit must not reuse the compiled step that degrades.
     _zero_conv_out(restorer)
@@ -104,8 +104,73 @@ def test_fit_tf_dataset_pairs_then_clean(tiny_restorer):
     _zero_conv_out(restorer)
     images = tf.data.Dataset.from_tensor_slices(clean).batch(8)
     history = restorer.fit(images, epochs=1, shuffle=False, verbose=0)
-    assert restorer._degrade_inputs is True
+    assert restorer._degrade_inputs is False  # set only while a step runs
     assert abs(history.history["loss"][0] - NOISE_MAE) < 0.03
+
+
+def _repeat(*batch):
+    """An endless Python generator of `batch`: `(clean,)` or `(degraded, clean)`."""
+    while True:
+        yield batch
+
+
+def test_fit_python_generator_of_pairs_and_of_clean_images(tiny_restorer):
+    # Whether a batch is clean images or a pair is decided per batch, not
+    # from the container: a generator of pairs must not be degraded again.
+    restorer = tiny_restorer(degradation=_noise(), zero_output=True)
+    clean = _clean()
+    history = restorer.fit(_repeat(clean + OFFSET, clean), steps_per_epoch=1, verbose=0)
+    assert abs(history.history["loss"][0] - OFFSET) < 1e-5
+    _zero_conv_out(restorer)
+    history = restorer.fit(_repeat(clean), steps_per_epoch=1, verbose=0)
+    assert abs(history.history["loss"][0] - NOISE_MAE) < 0.03
+    _zero_conv_out(restorer)
+    pairs = restorer.evaluate(_repeat(clean + OFFSET, clean), steps=1, verbose=0,
+                              return_dict=True)
+    assert abs(pairs["loss"] - OFFSET) < 1e-5
+    # No step leaves the degradation on for predict.
+    np.testing.assert_allclose(restorer.predict(clean, verbose=0), clean, atol=1e-6)
+
+
+def test_generator_of_clean_images_without_degradation_raises(tiny_restorer):
+    with pytest.raises(ValueError, match="degradation"):
+        tiny_restorer().fit(_repeat(_clean()), steps_per_epoch=1, verbose=0)
+
+
+def _tiny_upscaler():
+    keras.utils.set_random_seed(0)
+    backbone = zoo.models.ESPCNBackbone(scale=2, filters=(4, 4))
+    return zoo.models.ESPCNImageRestorer(backbone=backbone)
+
+
+def test_super_resolution_generator_of_pairs_and_of_clean_images():
+    restorer = _tiny_upscaler()
+    restorer.compile(optimizer=keras.optimizers.SGD(0.0))  # weights stay put
+    high = _clean(n=2, size=16)
+    low = _numpy(restorer.degradation(high))
+    assert low.shape == (2, 8, 8, 3)
+    # (8x8, 16x16) pairs used to be downscaled again: "16 and 8" mismatch.
+    fitted = restorer.fit(_repeat(low, high), steps_per_epoch=1, verbose=0).history["loss"][0]
+    pairs = restorer.evaluate(_repeat(low, high), steps=1, verbose=0, return_dict=True)
+    alone = restorer.evaluate(_repeat(high), steps=1, verbose=0, return_dict=True)
+    arrays = restorer.evaluate(low, high, verbose=0, return_dict=True)["loss"]
+    pairs, alone = pairs["loss"], alone["loss"]
+    np.testing.assert_allclose([fitted, pairs, alone], [arrays] * 3, rtol=1e-5)
+
+
+def test_torch_dataloader_of_pairs():
+    torch = pytest.importorskip("torch")
+    restorer = _tiny_upscaler()
+    restorer.compile(optimizer=keras.optimizers.SGD(0.0))
+    high = _clean(n=4, size=16)
+    low = _numpy(restorer.degradation(high))
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(low), torch.from_numpy(high)),
+        batch_size=2,
+    )
+    history = restorer.fit(loader, epochs=1, verbose=0)
+    expected = restorer.evaluate(low, high, batch_size=2, verbose=0, return_dict=True)["loss"]
+    np.testing.assert_allclose(history.history["loss"][0], expected, rtol=1e-5)
 
 
 def test_predict_float32_nhwc(tiny_restorer):
@@ -219,6 +284,43 @@ def test_restore_defaults_come_from_constructor(tiny_restorer):
 
 
 # --- bad inputs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"batch_size": 0}, ValueError, "`batch_size` must be positive"),
+        ({"batch_size": -1}, ValueError, "`batch_size` must be positive"),
+        ({"batch_size": 2.5}, TypeError, "`batch_size` must be an int"),
+        ({"tile_size": 0}, ValueError, "`tile_size` must be positive"),  # not the default
+        ({"tile_overlap": -4}, ValueError, "`tile_overlap` must be >= 0"),
+        ({"tile_size": 32, "tile_overlap": 16}, ValueError,
+         r"`tile_size` \(32\) must exceed twice `tile_overlap` \(16\).*smaller `tile_overlap`"),
+    ],
+)
+def test_restore_bad_tiling_raises(tiny_restorer, kwargs, error, words):
+    restorer = tiny_restorer(tile_size=24, tile_overlap=4)
+    with pytest.raises(error, match=words):
+        restorer.restore(_uint8((50, 61, 3)), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [({"tile_size": 0}, ValueError), ({"tile_overlap": -1}, ValueError),
+     ({"tile_size": 64, "tile_overlap": 32}, ValueError), ({"tile_size": 64.5}, TypeError)],
+)
+def test_constructor_bad_tiling_raises(tiny_restorer, kwargs, error):
+    with pytest.raises(error, match="tile_"):
+        tiny_restorer(**kwargs)
+
+
+def test_save_to_preset_refuses_sharding(tiny_restorer, tmp_path):
+    restorer = tiny_restorer()
+    with pytest.raises(ValueError, match="max_shard_size"):
+        restorer.save_to_preset(tmp_path / "p", max_shard_size=0.001)
+    assert not (tmp_path / "p").exists()
+    restorer.save_to_preset(tmp_path / "p", max_shard_size=None)
+    assert (tmp_path / "p" / "config.json").is_file()
 
 
 @pytest.mark.parametrize(

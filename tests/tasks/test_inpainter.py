@@ -148,3 +148,47 @@ def test_gray_inputs_does_not_apply(inpainter):
     with pytest.raises(ValueError, match="`gray_inputs`"):
         InpaintUNetInpainter(backbone=inpainter.backbone, gray_inputs="whiten_noise")
     assert "gray_inputs" not in inpainter.get_config()
+
+
+def test_evaluate_on_clean_images_is_deterministic(inpainter):
+    inpainter.compile()
+    clean = np.random.default_rng(2).random((4, 32, 32, 3), dtype=np.float32)
+    first = inpainter.evaluate(clean, batch_size=2, verbose=0, return_dict=True)
+    np.random.seed(123)  # the masks must not follow the global generator
+    second = inpainter.evaluate(clean, batch_size=2, verbose=0, return_dict=True)
+    assert first == second
+    other = inpainter.evaluate(clean, batch_size=2, verbose=0, return_dict=True, seed=1)
+    assert other["loss"] != first["loss"]
+
+
+def _repeat(*batch):
+    while True:
+        yield batch
+
+
+def test_generators_are_checked_per_batch(inpainter):
+    inpainter.compile(optimizer=keras.optimizers.SGD(0.0))
+    batches = InpaintBatches({"a": _image((48, 40, 3))}, 32, 2, steps_per_epoch=1, seed=0)
+    x, y = batches[0]
+    history = inpainter.fit(_repeat(x, y), steps_per_epoch=1, verbose=0)
+    expected = inpainter.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    np.testing.assert_allclose(history.history["loss"][0], expected, rtol=1e-5)
+    # Plain clean images get no masks from a generator: said, not a KeyError.
+    with pytest.raises(ValueError, match="masks"):
+        inpainter.fit(_repeat(y), steps_per_epoch=1, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"batch_size": -1}, ValueError, "batch_size"),
+        ({"batch_size": 2.5}, TypeError, "batch_size"),
+        ({"tile_size": 0}, ValueError, "tile_size"),
+        ({"tile_overlap": -4}, ValueError, "tile_overlap"),
+        ({"tile_size": 32, "tile_overlap": 16}, ValueError, "tile_size.*tile_overlap"),
+    ],
+)
+def test_restore_bad_tiling_raises(inpainter, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        inpainter.restore(_image((40, 52, 3)), mask=_mask((40, 52)), **kwargs)

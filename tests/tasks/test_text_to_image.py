@@ -161,6 +161,12 @@ def test_generate_validates_prompts(trained):
         gan.generate(PROMPTS, num_per_prompt=0)
     with pytest.raises(TypeError, match="seed"):
         gan.generate(PROMPTS, seed="zero")
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="`batch_size` must be a positive int"):
+            gan.generate(PROMPTS, batch_size=bad)
+    for bad in (2.5, True, "4"):
+        with pytest.raises(TypeError, match="`batch_size` must be a positive int"):
+            gan.generate(PROMPTS, batch_size=bad)
 
 
 def _assert_uint8_equal(images, expected, reference):
@@ -269,6 +275,10 @@ def test_to_model_range():
                                unit * 0.5 + 0.5)
     with pytest.raises(ValueError, match="NaN"):
         to_model_range(np.full((1, 2, 2, 3), np.nan, np.float32), 2)
+    # Only uint8 is on the 0-255 scale: others would leave [-1, 1] silently.
+    for dtype in (np.uint16, np.int32, np.int8):
+        with pytest.raises(TypeError, match="`images` must be uint8 or float"):
+            to_model_range(u8.astype(dtype), 2)
 
 
 def test_preset_round_trip(trained, tmp_path):
@@ -292,6 +302,28 @@ def test_preset_round_trip(trained, tmp_path):
         for a, b in zip(loaded.text_encoder.weights, gan.text_encoder.weights):
             np.testing.assert_array_equal(keras.ops.convert_to_numpy(a),
                                           keras.ops.convert_to_numpy(b))
+
+
+def test_save_to_preset_refuses_sharding(trained, tmp_path):
+    with pytest.raises(ValueError, match="max_shard_size"):
+        trained["gan"].save_to_preset(tmp_path / "p", max_shard_size=1)
+    assert not (tmp_path / "p").exists()
+
+
+def test_docstrings_name_what_exists():
+    import inspect
+    import re
+
+    import zoo.cli
+    from zoo.tasks import text_to_image
+
+    # Every preset an example loads is shipped.
+    source = inspect.getsource(text_to_image)
+    found = re.findall(r'--preset (\w+)|from_preset\("(\w+)"\)', zoo.cli.__doc__ + source)
+    assert found and {a or b for a, b in found} <= set(zoo.list_presets())
+    # `zoo.export` is the function: examples import `run_exported` from its module.
+    assert "zoo.export.run_exported" not in source
+    exec("from zoo.export import run_exported", {})
 
 
 def _labelled_batches(n_batches=2, batch=4):

@@ -140,3 +140,22 @@ def test_tiny_dncnn_restores_4000x3000(tiny_restorer):
     assert out.shape == image.shape and out.dtype == np.uint8
     assert {c[1:] for c in calls} == {(512, 512, 3)}
     assert max(c[0] for c in calls) <= 4
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"batch_size": 0}, ValueError, "`batch_size` must be positive"),
+        ({"batch_size": -1}, ValueError, "`batch_size` must be positive"),
+        ({"batch_size": 2.5}, TypeError, "`batch_size` must be an int"),
+        ({"batch_size": True}, TypeError, "`batch_size` must be an int"),
+        ({"tile_size": 0}, ValueError, "`tile_size` must be positive"),
+        ({"tile_size": 16.0}, TypeError, "`tile_size` must be an int"),
+        ({"overlap": -4}, ValueError, "`overlap` must be >= 0"),
+        ({"tile_size": 16, "overlap": 8}, ValueError, "smaller `overlap`"),
+    ],
+)
+def test_bad_tiling_arguments_raise(kwargs, error, words):
+    # A large image, so that every argument is used.
+    with pytest.raises(error, match=words):
+        tiled_apply(identity, _image(100, 100), **{"tile_size": 32, "overlap": 4, **kwargs})

@@ -6,27 +6,9 @@ from zoo.data import read_image
 from zoo.metrics import PSNR
 from zoo.tasks.gray_noise_whitening import whiten_gray_noise
 from zoo.tasks.self_ensemble import dihedral_mean
-from zoo.tasks.tiling import tiled_apply
+from zoo.tasks.tiling import check_tiling, tiled_apply
 
 GRAY_INPUTS = ("repeat", "whiten_noise")
-
-
-def _has_targets(x, y):
-    """Whether fit/evaluate data carries targets, i.e. (degraded, clean) pairs."""
-    if y is not None:
-        return True
-    try:
-        import tensorflow as tf
-
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            return isinstance(spec, (tuple, list)) and len(spec) >= 2
-    except ImportError:  # pragma: no cover - tensorflow is a dependency
-        pass
-    if isinstance(x, keras.utils.PyDataset):
-        first = x[0]
-        return isinstance(first, (tuple, list)) and len(first) >= 2
-    return False
 
 
 def _split_channels(x, channels, gray_inputs="repeat"):
@@ -106,6 +88,7 @@ class ImageRestorer(keras_hub.models.Task):
             raise ValueError(
                 f"`gray_inputs` must be one of {GRAY_INPUTS}, got {gray_inputs!r}."
             )
+        check_tiling(tile_size, tile_overlap, overlap_name="tile_overlap")
         self.backbone = backbone
         self.preprocessor = preprocessor
         self.degradation = degradation
@@ -141,21 +124,39 @@ class ImageRestorer(keras_hub.models.Task):
             metrics = [PSNR()]
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
-    # The degradation runs inside the model so it works on every backend.
-    # Whether it runs is a Python flag read when the step is traced, so the
-    # compiled functions are dropped when it changes.
-    def _use_degradation(self, value):
-        if value and self.degradation is None:
+    # The degradation runs inside the model so it works on every backend
+    # (on JAX its random state must go through the stateless call). Whether
+    # it runs is decided per batch, by `_step`: a batch without targets is
+    # clean images. The flag is a Python value read while the step is
+    # traced, and it is set only for that trace, so `predict`, `export` or
+    # a plain call never degrade, and a new data structure (pairs after
+    # clean images) gets its own trace on every backend.
+    def _degrades(self, x, y):
+        """Whether a training/evaluation batch is clean images to degrade."""
+        if y is not None:
+            return False
+        if self.degradation is None:
             raise ValueError(
                 "This restorer has no `degradation`, so it cannot train on clean "
                 "images alone: pass `(degraded, clean)` pairs, or build it with "
                 "`degradation=...`."
             )
-        if value != self._degrade_inputs:
-            self._degrade_inputs = value
-            self.train_function = None
-            self.test_function = None
-            self.predict_function = None
+        return True
+
+    def _step(self, step, args):
+        # `args` is `(data,)`, or `(state, data)` on JAX.
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(args[-1])
+        self._degrade_inputs = self._degrades(x, y)
+        try:
+            return step(*args)
+        finally:
+            self._degrade_inputs = False
+
+    def train_step(self, *args):
+        return self._step(super().train_step, args)
+
+    def test_step(self, *args):
+        return self._step(super().test_step, args)
 
     def call(self, inputs, training=None, mask=None):
         if self._degrade_inputs:
@@ -163,45 +164,48 @@ class ImageRestorer(keras_hub.models.Task):
         return super().call(inputs, training=training, mask=mask)
 
     # Restorers need no preprocessing, so fit/evaluate/predict go straight to
-    # Keras' trainer: any data Keras takes (arrays, tf.data, PyDataset, torch
-    # DataLoader) then works on every backend, with or without tf.data.
+    # Keras' trainer: any data Keras takes (arrays, tf.data, PyDataset, a
+    # Python generator, a torch DataLoader) then works on every backend.
     def fit(self, x=None, y=None, *args, **kwargs):
-        """Trains on clean images (degraded on the fly) or on pairs."""
-        self._use_degradation(not _has_targets(x, y))
+        """Trains on clean images (degraded on the fly) or on pairs, batch by batch."""
+        self._check_arrays(x, y)
         return keras.Model.fit(self, x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
-        """Evaluates on clean images (degraded on the fly) or on pairs."""
-        self._use_degradation(not _has_targets(x, y))
+        """Evaluates on clean images (degraded on the fly) or on pairs, batch by batch."""
+        self._check_arrays(x, y)
         return keras.Model.evaluate(self, x, y, *args, **kwargs)
 
+    def _check_arrays(self, x, y):
+        # Arrays show what every batch will be, so a batch the step would
+        # refuse is refused before Keras starts: on JAX an error in the first
+        # step leaves the model's variables emptied.
+        if isinstance(x, (np.ndarray, dict)) or keras.ops.is_tensor(x):
+            self._degrades(x, y)
+
     def predict(self, x, *args, **kwargs):
-        self._use_degradation(False)
         return keras.Model.predict(self, x, *args, **kwargs)
 
-    def predict_on_batch(self, x):
-        self._use_degradation(False)
-        return super().predict_on_batch(x)
-
-    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
-               **kwargs):
-        """Keras' `export`, of the restoring graph (never the training degradation)."""
-        self._use_degradation(False)
-        return super().export(filepath, format=format, verbose=verbose,
-                              input_signature=input_signature, **kwargs)
-
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        # Clean images only: they are their own target.
-        if y is None:
-            y = x
         return super().compute_loss(
-            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+            x=x, y=self._target(x, y, y_pred), y_pred=y_pred, sample_weight=sample_weight,
+            training=training,
         )
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
-        if y is None:
-            y = x
-        return super().compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        return super().compute_metrics(
+            x, self._target(x, y, y_pred), y_pred, sample_weight=sample_weight
+        )
+
+    def _target(self, x, y, y_pred):
+        if y is not None:
+            return y
+        if self._degrade_inputs:
+            return x  # clean images are their own target
+        # Outside a step: Keras' symbolic build (on JAX) traces the loss and
+        # metrics once, undegraded, only to create their state. `y_pred` has
+        # the target's shape there; a super-resolver's clean `x` has not.
+        return y_pred
 
     @classmethod
     def from_preset(cls, preset, load_weights=True, **kwargs):
@@ -217,9 +221,18 @@ class ImageRestorer(keras_hub.models.Task):
         return load_preset(preset, expected_cls=cls, load_weights=load_weights, **kwargs)
 
     def save_to_preset(self, preset_dir, max_shard_size=10, **metadata):
-        """Saves a preset directory with zoo's metadata (see `zoo.save_preset`)."""
+        """Saves a preset directory with zoo's metadata (see `zoo.save_preset`).
+
+        Weights are written unsharded; `max_shard_size` exists for keras-hub's
+        signature and takes only its default (10) or None.
+        """
         from zoo.presets import save_preset
 
+        if max_shard_size not in (10, None):
+            raise ValueError(
+                "`max_shard_size` is not supported: zoo presets keep their weights in "
+                f"one unsharded file. Received: max_shard_size={max_shard_size!r}"
+            )
         return save_preset(self, preset_dir, **metadata)
 
     def restore(self, image, *, tile_size=None, tile_overlap=None, batch_size=4, verbose=False,
@@ -231,8 +244,9 @@ class ImageRestorer(keras_hub.models.Task):
                 uint8, or float in [0, 1] (values outside are allowed, e.g. a
                 noisy image that was never clipped). Alpha is passed through,
                 resized with the image.
-            tile_size, tile_overlap: override the restorer's tiling.
-            batch_size: tiles per forward pass.
+            tile_size, tile_overlap: override the restorer's tiling (ints,
+                `tile_size > 2 * tile_overlap`, `tile_overlap >= 0`).
+            batch_size: tiles per forward pass (positive int).
             verbose: show a progress bar over the tiles.
             self_ensemble: average the results over the 8 flips and
                 rotations of the image (EDSR+'s "x8"; 8 times slower, a
@@ -289,6 +303,10 @@ class ImageRestorer(keras_hub.models.Task):
 
     def _run_tiled(self, run, x, tile_size, tile_overlap, batch_size, verbose, self_ensemble):
         """`run` over `x` tile by tile (see `tiled_apply`), or its x8 self-ensemble."""
+        tile_size = self.tile_size if tile_size is None else tile_size
+        tile_overlap = self.tile_overlap if tile_overlap is None else tile_overlap
+        # Checked before the model runs, with `restore`'s argument names.
+        check_tiling(tile_size, tile_overlap, batch_size, overlap_name="tile_overlap")
 
         def apply(view):
             return tiled_apply(
@@ -296,8 +314,8 @@ class ImageRestorer(keras_hub.models.Task):
                 view,
                 scale=self.scale,
                 multiple=self.size_multiple,
-                tile_size=tile_size or self.tile_size,
-                overlap=self.tile_overlap if tile_overlap is None else tile_overlap,
+                tile_size=tile_size,
+                overlap=tile_overlap,
                 batch_size=batch_size,
                 progress=verbose,
             )

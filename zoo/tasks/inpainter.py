@@ -164,26 +164,37 @@ class Inpainter(ImageRestorer):
     def channels(self):
         return int(self.backbone.channels)
 
-    def _prepare(self, x, y, kwargs):
+    def _prepare(self, x, y, kwargs, seed=None, shuffle=True):
         """Wraps a plain array of clean images in `MaskedImages`."""
         if y is None and isinstance(x, (np.ndarray, list)):
             from zoo.data.inpaint_batches import MaskedImages
 
-            seed = int(np.random.randint(2**31))  # follows keras.utils.set_random_seed
+            if seed is None:
+                seed = int(np.random.randint(2**31))  # follows keras.utils.set_random_seed
             batch_size = kwargs.pop("batch_size", None) or 32
-            x = MaskedImages(x, batch_size, seed=seed, shuffle=kwargs.pop("shuffle", True))
-        elif isinstance(x, dict):
-            _check_inputs(x)
+            x = MaskedImages(x, batch_size, seed=seed, shuffle=kwargs.pop("shuffle", shuffle))
         return x
+
+    # Masks are drawn in the data pipeline, not in the model: every batch,
+    # from any source (arrays early, in `_check_arrays`), must carry them.
+    def _degrades(self, x, y):
+        _check_inputs(x)
+        return False
 
     def fit(self, x=None, y=None, *args, **kwargs):
         """Trains on `({"images", "masks"}, clean)`, `{"images", "masks"}` or clean images."""
         x = self._prepare(x, y, kwargs)
+        self._check_arrays(x, y)
         return keras.Model.fit(self, x, y, *args, **kwargs)
 
-    def evaluate(self, x=None, y=None, *args, **kwargs):
-        """Evaluates like `fit` takes data (clean images get seeded masks)."""
-        x = self._prepare(x, y, kwargs)
+    def evaluate(self, x=None, y=None, *args, seed=0, **kwargs):
+        """Evaluates like `fit` takes data.
+
+        A plain array of clean images gets masks drawn from `seed`, in order,
+        so repeated calls score the same masks.
+        """
+        x = self._prepare(x, y, kwargs, seed=seed, shuffle=False)
+        self._check_arrays(x, y)
         return keras.Model.evaluate(self, x, y, *args, **kwargs)
 
     def predict(self, x, *args, **kwargs):
@@ -218,8 +229,9 @@ class Inpainter(ImageRestorer):
             mask: where pixels are missing: a path to a mask image or a PIL
                 image (gray > 127 = missing, transparent = known), or an `HxW`
                 array of bool, 0/1 or 0/255, 1 = missing (see `read_mask`).
-            tile_size, tile_overlap: override the tiling.
-            batch_size: tiles per forward pass.
+            tile_size, tile_overlap: override the tiling (ints,
+                `tile_size > 2 * tile_overlap`, `tile_overlap >= 0`).
+            batch_size: tiles per forward pass (positive int).
             verbose: show a progress bar over the tiles.
             self_ensemble: average the results over the 8 flips and
                 rotations of the image (EDSR+'s "x8"; 8 times slower, a

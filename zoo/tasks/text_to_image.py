@@ -20,7 +20,9 @@ def images_to_uint8(images):
 
     Example:
     ```python
-    out = zoo.export.run_exported("g.tflite", gan.export_inputs(prompts, seed=0))
+    from zoo.export import run_exported
+
+    out = run_exported("g.tflite", gan.export_inputs(prompts, seed=0))
     images_to_uint8(out)  # == gan.generate(prompts, seed=0)
     ```
     """
@@ -69,7 +71,8 @@ def _image_range(images, image_range):
 def to_model_range(images, image_size, image_range=None):
     """uint8 `[0, 255]`, float `[0, 1]` or float `[-1, 1]` images -> float32 `[-1, 1]`.
 
-    Integer images are on the 0-255 scale. For float images `image_range`
+    Integer images must be uint8 (other integer dtypes raise `TypeError`:
+    their scale is ambiguous). For float images `image_range`
     says which range they are in; `None` decides per call: `(-1, 1)` when
     any value is negative, else `(0, 1)`.
     """
@@ -81,9 +84,11 @@ def to_model_range(images, image_size, image_range=None):
         )
     if images.shape[0] == 0:
         raise ValueError("`images` is empty.")
-    if images.dtype.kind in "ui":
+    if images.dtype == np.uint8:
         return images.astype(np.float32) / 127.5 - 1.0
     if images.dtype.kind != "f":
+        # Other integer types have no agreed scale (uint16 is 0-65535, int8
+        # signed): dividing them by 127.5 would leave [-1, 1] silently.
         raise TypeError(f"`images` must be uint8 or float. Received: dtype={images.dtype}")
     if not np.all(np.isfinite(images)):
         raise ValueError("`images` contains NaN or infinite values.")
@@ -719,7 +724,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             num_steps, guidance_scale: accepted for compatibility with the
                 diffusion generators; a GAN samples in one pass and ignores them.
             num_per_prompt: images per prompt (consecutive in the output).
-            batch_size: images per forward pass.
+            batch_size: images per forward pass (positive int).
 
         Returns:
             uint8 images.
@@ -731,6 +736,10 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         images.shape  # (2, 64, 64, 3)
         ```
         """
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(f"`batch_size` must be a positive int. Received: {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive int. Received: {batch_size}")
         single = isinstance(prompts, str)
         inputs = self.export_inputs(prompts, seed=seed, num_per_prompt=num_per_prompt)
         count = len(inputs["noise"])
@@ -755,13 +764,15 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         Returns:
             `{"token_ids": int32 [N, L], "padding_mask": int32 [N, L],
             "noise": float32 [N, noise_dim]}` numpy arrays, `N = len(prompts)
-            * num_per_prompt`: what `zoo.export.run_exported` (and
-            `export_model().predict`) take.
+            * num_per_prompt`: what `run_exported` (`from zoo.export import
+            run_exported`) and `export_model().predict` take.
 
         Example:
         ```python
+        from zoo.export import run_exported
+
         zoo.export(gan, "g.tflite")
-        out = zoo.export.run_exported("g.tflite", gan.export_inputs(prompts, seed=0))
+        out = run_exported("g.tflite", gan.export_inputs(prompts, seed=0))
         images_to_uint8(out)  # == gan.generate(prompts, seed=0)
         ```
         """
@@ -845,7 +856,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
 
         Example:
         ```python
-        gan = zoo.tasks.TextToImageGAN.from_preset("text_gan_shapes")
+        gan = zoo.tasks.TextToImageGAN.from_preset("text_gan_tiny")
         ```
         """
         from zoo.presets import load_preset
@@ -858,10 +869,17 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         The generator is the preset's backbone (`model.weights.h5`); the
         discriminator and a trainable text encoder go to `task.weights.h5`.
         A frozen `MiniLMEncoder` is stored by name only: its weights come
-        back from its own package on load.
+        back from its own package on load. Weights are written unsharded;
+        `max_shard_size` exists for keras-hub's signature and takes only its
+        default (10) or None.
         """
         from zoo.presets import save_preset
 
+        if max_shard_size not in (10, None):
+            raise ValueError(
+                "`max_shard_size` is not supported: zoo presets keep their weights in "
+                f"one unsharded file. Received: max_shard_size={max_shard_size!r}"
+            )
         return save_preset(self, preset_dir, **metadata)
 
     def _not_task_weights(self):

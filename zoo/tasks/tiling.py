@@ -20,6 +20,30 @@ def _tile_starts(length, tile, core):
     return starts + [length - tile]
 
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_tiling(tile_size, overlap, batch_size=1, *, overlap_name="overlap"):
+    """Raises unless `tile_size` and `batch_size` are positive ints, `overlap`
+    an int >= 0 and `tile_size > 2 * overlap`; `overlap_name` is the caller's
+    name of the overlap argument, for the messages."""
+    for name, value, low in (
+        ("tile_size", tile_size, 1), (overlap_name, overlap, 0), ("batch_size", batch_size, 1)
+    ):
+        if not _is_int(value):
+            raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
+        if value < low:
+            kind = "positive" if low else ">= 0"
+            raise ValueError(f"`{name}` must be {kind}. Received: {name}={value}")
+    if tile_size <= 2 * overlap:
+        raise ValueError(
+            f"`tile_size` ({tile_size}) must exceed twice `{overlap_name}` ({overlap}): "
+            f"pass a larger `tile_size` or a smaller `{overlap_name}` (at most "
+            f"{(tile_size - 1) // 2})."
+        )
+
+
 def tiled_apply(
     fn,
     image,
@@ -46,21 +70,19 @@ def tiled_apply(
         scale: output size / input size.
         multiple: the model needs inputs whose sides are a multiple of this;
             the image is reflect-padded at the bottom and right to it.
-        tile_size: side of the tiles fed to `fn` (rounded up to `multiple`).
-        overlap: context pixels on each side of a tile's kept centre.
-        batch_size: tiles per call of `fn`.
+        tile_size: side of the tiles fed to `fn` (rounded up to `multiple`),
+            a positive int larger than `2 * overlap`.
+        overlap: context pixels on each side of a tile's kept centre (int >= 0).
+        batch_size: tiles per call of `fn` (positive int).
         progress: show a progress bar over the tiles.
 
     Returns:
         float32 array `[H*scale, W*scale, C']`.
     """
+    check_tiling(tile_size, overlap, batch_size)
     height, width = image.shape[:2]
     tile_size = int(math.ceil(tile_size / multiple) * multiple)
     core = tile_size - 2 * overlap
-    if core <= 0:
-        raise ValueError(
-            f"`tile_size` ({tile_size}) must exceed twice `overlap` ({overlap})."
-        )
     padded = _pad_to(image, 0, 0, -height % multiple, -width % multiple)
     padded_h, padded_w = padded.shape[:2]
     if padded_h <= tile_size and padded_w <= tile_size:
