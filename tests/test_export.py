@@ -507,3 +507,11 @@ def test_embedded_inpainter_int8_keeps_all_but_the_bottom_float(tmp_path):
     # fp32 LiteRT stores every weight as 4 bytes.
     fp32_bytes = 4 * inpainter.count_params()
     assert os.path.getsize(mixed) < 0.5 * fp32_bytes
+
+
+def test_an_embedding_cannot_stay_float_in_a_dynamic_int8_file(tmp_path, text_gan):
+    # Its int8 lookup feeds int8 consumers: the table cannot go back alone.
+    with pytest.raises(ValueError, match="`float_layers`.*token_embedding"):
+        zoo.export(text_gan, tmp_path / "g8.tflite", quantize="dynamic_int8",
+                   float_layers=["token_embedding"])
+    assert list(tmp_path.iterdir()) == []

@@ -30,6 +30,11 @@ def _scopes(tensor_name):
     return set(parts) | {re.sub(r"_\d+$", "", part) for part in parts}
 
 
+def _is_constant(model, tensor):
+    """Whether a LiteRT tensor holds data (a weight), not a run-time value."""
+    return bool(tensor.buffer) and model.buffers[tensor.buffer].data is not None
+
+
 def int8_weight_scopes(path):
     """Name scopes of the int8 weight tensors in a LiteRT file, one set per tensor.
 
@@ -40,9 +45,10 @@ def int8_weight_scopes(path):
     ```
     """
     schema, flatbuffer_utils = _schema()
-    graph = flatbuffer_utils.read_model(str(path)).subgraphs[0]
+    model = flatbuffer_utils.read_model(str(path))
     return [
-        _scopes(t.name.decode()) for t in graph.tensors if t.type == schema.TensorType.INT8
+        _scopes(t.name.decode()) for t in model.subgraphs[0].tensors
+        if t.type == schema.TensorType.INT8 and _is_constant(model, t)
     ]
 
 
@@ -122,8 +128,17 @@ def keep_float_weights(int8_path, float_path, layer_names):
     for tensor in graph.tensors:
         if tensor.type != schema.TensorType.INT8:
             continue
-        if not wanted & _scopes(tensor.name.decode()):
+        layers = wanted & _scopes(tensor.name.decode())
+        if not layers:
             continue
+        if not _is_constant(model, tensor):
+            # An int8 value computed at run time: an Embedding's int8 lookup,
+            # whose consumers expect int8; its table cannot go back alone.
+            raise ValueError(
+                f"`float_layers`: {sorted(layers)} computes int8 values at run time "
+                "(an Embedding's lookup) in the dynamic-int8 file, so its weights "
+                "cannot be kept in float32: leave it out of `float_layers`."
+            )
         data = float_data.get(tensor.name)
         if data is None or len(data) != 4 * int(np.prod(tensor.shape)):
             raise RuntimeError(

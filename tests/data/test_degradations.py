@@ -3,10 +3,12 @@ import numpy as np
 import pytest
 
 from zoo.data import (
+    BicubicDownsample,
     RandomGaussianNoise,
     add_gaussian_noise,
     load_natural_images,
     load_val_baselines,
+    modcrop,
 )
 from zoo.metrics import psnr
 
@@ -94,3 +96,29 @@ def test_add_gaussian_noise_reproduces_the_val_baselines():
     baselines = load_val_baselines()["denoise_sigma25_noisy_input"]
     for name, image in load_natural_images("val").items():
         assert round(psnr(image, add_gaussian_noise(image, 25)), 2) == baselines[name]
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("layer", [RandomGaussianNoise((25, 25), seed=0), BicubicDownsample(2)])
+def test_degradations_refuse_integer_images(layer):
+    # On the 0-255 scale they would come out saturated, silently.
+    with pytest.raises(TypeError, match="`images` must be float"):
+        layer(np.full((1, 8, 8, 3), 128, np.uint8))
+
+
+@pytest.mark.backend
+def test_bicubic_downsample_refuses_images_smaller_than_the_scale():
+    with pytest.raises(ValueError, match="`images` must be at least 4x4"):
+        BicubicDownsample(4)(np.full((1, 3, 3, 3), 0.5, np.float32))
+
+
+@pytest.mark.parametrize("scale", [0, -1, 2.5])
+def test_modcrop_checks_scale(scale):
+    with pytest.raises((TypeError, ValueError), match="`scale`"):
+        modcrop(np.zeros((9, 9, 3), np.uint8), scale)
+
+
+@pytest.mark.parametrize("sigma", [-5, float("nan")])
+def test_add_gaussian_noise_checks_sigma(sigma):
+    with pytest.raises(ValueError, match="`sigma`"):
+        add_gaussian_noise(np.zeros((4, 4), np.uint8), sigma)

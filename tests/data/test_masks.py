@@ -153,6 +153,31 @@ def test_masked_images_covers_every_image_once_per_epoch():
 
 @pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, "4", None])
 def test_masked_images_rejects_a_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises((TypeError, ValueError), match="batch_size"):
         MaskedImages(np.zeros((4, 8, 8, 3), np.float32), batch_size=batch_size)
     assert len(MaskedImages(np.zeros((4, 8, 8, 3), np.float32), batch_size=np.int64(3))) == 2
+
+
+@pytest.mark.parametrize(
+    "images, error",
+    [
+        (np.full((2, 8, 8, 3), 200, np.int16), TypeError),  # no agreed scale
+        (np.full((2, 8, 8, 3), 200.0), ValueError),  # floats on the 0-255 scale
+        (np.full((2, 8, 8, 3), np.nan, np.float32), ValueError),
+    ],
+)
+def test_masked_images_rejects_images_outside_the_unit_range(images, error):
+    with pytest.raises(error, match="`images` must be uint8 or float in \\[0, 1\\]"):
+        MaskedImages(images, 2)
+
+
+def test_masked_images_and_patch_batches_need_an_int_seed():
+    from zoo.data import PatchBatches
+
+    images = np.zeros((2, 16, 16, 3), np.float32)
+    with pytest.raises(TypeError, match="`seed`"):
+        MaskedImages(images, 2, seed=None)
+    with pytest.raises(TypeError, match="`seed`"):
+        PatchBatches(list(images), 8, 2, 1, seed=None)
+    with pytest.raises(ValueError, match="`seed`"):
+        PatchBatches(list(images), 8, 2, 1, seed=-1)

@@ -72,3 +72,10 @@ def test_patch_dataset():
     expected = random_patches(images, 16, 4, seed=5).astype(np.float32) / 255
     np.testing.assert_array_equal(batches[0], expected)
     assert not np.array_equal(batches[0], batches[1])
+
+
+def test_one_image_instead_of_a_list_is_refused():
+    # Iterating an HxWx3 array would give H one-pixel-high "gray images".
+    with pytest.raises(TypeError, match="pass `\\[image\\]`"):
+        random_patches(np.zeros((97, 131, 3), np.uint8), 64, 2)
+    assert random_patches([np.zeros((97, 131, 3), np.uint8)], 64, 2).shape == (2, 64, 64, 3)

@@ -76,3 +76,13 @@ def test_config_round_trip_and_bad_arguments():
     ]:
         with pytest.raises(ValueError, match=word):
             RandomBlur(**kwargs)
+
+
+def test_integer_or_too_small_images_name_the_argument():
+    # uint8 would come out saturated (all white), silently.
+    with pytest.raises(TypeError, match="`images` must be float"):
+        RandomBlur(seed=0)(np.full((1, 24, 24, 3), 128, np.uint8))
+    # Reflect padding needs more pixels than the kernel's half-width (7).
+    with pytest.raises(ValueError, match="`images` must be at least 8x8"):
+        RandomBlur(seed=0)(_images((2, 7, 30, 3)))
+    assert RandomBlur(seed=0)(_images((2, 8, 8, 3))).shape == (2, 8, 8, 3)

@@ -36,5 +36,23 @@ def test_unknown_size_model_and_config():
 
 def test_kernel_and_bad_scale():
     np.testing.assert_allclose(cubic_kernel([0, 0.5, 1, 1.5, 2]), [1, 0.5625, 0, -0.0625, 0])
+    assert not np.signbit(cubic_kernel([1.0, -1.0, 2.0, 3.0])).any()  # no -0.0
     with pytest.raises(ValueError, match="scale"):
         BicubicUpsample(1)
+
+
+@pytest.mark.parametrize("scale", [2.0, 2.5, None, True])
+def test_non_int_scale_raises_type_error(scale):
+    with pytest.raises(TypeError, match="scale"):
+        BicubicUpsample(scale)
+
+
+def test_numpy_int_scale_stored_as_int():
+    layer = BicubicUpsample(np.int64(2))
+    assert type(layer.scale) is int and type(layer.get_config()["scale"]) is int
+
+
+@pytest.mark.parametrize("shape", [(5, 7, 3), (1, 2, 5, 7, 3)])
+def test_non_nhwc_input_raises(shape):
+    with pytest.raises(ValueError, match=r"NHWC `\[B, H, W, C\]`"):
+        BicubicUpsample(2)(np.ones(shape, "float32"))

@@ -35,3 +35,15 @@ def test_config_round_trip():
     assert clone.activation is keras.activations.relu
     with pytest.raises(ValueError, match="filters"):
         GatedConv2D(0)
+
+
+@pytest.mark.parametrize("filters", [2.5, 2.0, None, True, "4"])
+def test_non_int_filters_raise_type_error(filters):
+    with pytest.raises(TypeError, match="filters"):
+        GatedConv2D(filters)
+
+
+def test_numpy_int_filters_stored_as_int():
+    layer = GatedConv2D(np.int64(3))
+    assert layer.filters == 3 and type(layer.filters) is int
+    assert type(layer.get_config()["filters"]) is int

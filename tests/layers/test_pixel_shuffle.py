@@ -82,3 +82,14 @@ def test_nearest_upsample_repeats_each_pixel_with_static_shape():
     x = np.random.default_rng(0).random((2, 3, 5, 2), dtype=np.float32)
     y = keras.ops.convert_to_numpy(keras.Model(inputs, outputs)(x))
     np.testing.assert_array_equal(y, x.repeat(2, axis=1).repeat(2, axis=2))
+
+
+@pytest.mark.parametrize("scale", [2.0, 2.5, None, True])
+def test_non_int_scale_raises_type_error(scale):
+    with pytest.raises(TypeError, match="scale"):
+        PixelShuffle(scale)
+
+
+def test_numpy_int_scale_stored_as_int():
+    layer = PixelShuffle(np.int32(2))
+    assert type(layer.scale) is int and type(layer.get_config()["scale"]) is int

@@ -110,3 +110,19 @@ def test_bad_arguments():
         SpectralNormalization(keras.layers.Dense(3), power_iterations=0)
     with pytest.raises(ValueError, match="channels_last"):
         SpectralNormalization(keras.layers.Conv2D(3, 3, data_format="channels_first"))
+
+
+def test_zero_kernel_under_float16_gives_zeros_not_nan():
+    # The 1e-12 floor on sigma rounds to 0 in float16: computed in float32.
+    layer = SpectralNormalization(
+        keras.layers.Dense(2, kernel_initializer="zeros", dtype="float16"), dtype="float16"
+    )
+    y = keras.ops.convert_to_numpy(layer(np.ones((1, 3), "float32"), training=True))
+    np.testing.assert_array_equal(y, [[0.0, 0.0]])
+
+
+def test_bad_arguments_name_them():
+    with pytest.raises(ValueError, match="padding='causal'"):
+        SpectralNormalization(keras.layers.Conv1D(3, 3, padding="causal"))
+    with pytest.raises(TypeError, match="`power_iterations`"):
+        SpectralNormalization(keras.layers.Dense(2), power_iterations=1.5)

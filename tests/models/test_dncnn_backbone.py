@@ -99,3 +99,10 @@ def test_residual_output_is_input_minus_predicted_noise():
     assert np.abs(noise).max() > 0
     out = keras.ops.convert_to_numpy(backbone(x))
     np.testing.assert_allclose(out, x - noise, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["depth", "filters", "channels"])
+@pytest.mark.parametrize("value", [3.5, 3.0, None, True])
+def test_non_int_arguments_raise_type_error(name, value):
+    with pytest.raises(TypeError, match=name):
+        DnCNNBackbone(**{"depth": 3, "filters": 8, name: value})

@@ -83,3 +83,10 @@ def test_zero_tail_gives_mean_or_bicubic(global_residual):
         np.testing.assert_allclose(out, keras.ops.convert_to_numpy(expected), atol=1e-6)
     else:
         np.testing.assert_array_equal(out, np.full((1, 8, 12, 3), 0.5, np.float32))
+
+
+@pytest.mark.parametrize("name", ["scale", "num_blocks", "filters", "channels"])
+@pytest.mark.parametrize("value", [2.5, 2.0, None, True])
+def test_non_int_arguments_raise_type_error(name, value):
+    with pytest.raises(TypeError, match=name):
+        EDSRBackbone(**{"num_blocks": 1, "filters": 8, name: value})

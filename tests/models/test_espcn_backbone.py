@@ -54,7 +54,6 @@ def test_gray_config_round_trip_gives_same_output():
     [
         ({"scale": 1}, "scale"),
         ({"scale": 8}, "scale"),
-        ({"scale": True}, "scale"),
         ({"filters": (8,)}, "filters"),
         ({"filters": (8, 0)}, "filters"),
         ({"channels": 0}, "channels"),
@@ -72,3 +71,24 @@ def test_untrained_backbone_is_bicubic_upsampling():
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(backbone(x)), keras.ops.convert_to_numpy(expected), atol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"scale": 2.0}, "scale"),
+        ({"scale": 2.5}, "scale"),
+        ({"scale": None}, "scale"),
+        ({"scale": True}, "scale"),
+        ({"channels": 2.5}, "channels"),
+        ({"channels": None}, "channels"),
+        ({"channels": True}, "channels"),
+        ({"filters": (8, 2.5)}, "filters"),
+        ({"filters": (None, 8)}, "filters"),
+        ({"filters": (8, True)}, "filters"),
+        ({"filters": 8}, "filters"),
+    ],
+)
+def test_non_int_arguments_raise_type_error(kwargs, word):
+    with pytest.raises(TypeError, match=word):
+        ESPCNBackbone(**{"filters": (8, 8), **kwargs})

@@ -55,3 +55,32 @@ def test_config_round_trip():
 def test_bad_arguments_raise(kwargs, word):
     with pytest.raises(ValueError, match=word):
         InpaintUNetBackbone(**{**TINY, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"width": 2.5}, "width"),
+        ({"width": None}, "width"),
+        ({"width": True}, "width"),
+        ({"depth": 1.5}, "depth"),
+        ({"depth": None}, "depth"),
+        ({"depth": True}, "depth"),
+        ({"dilations": (1.5,)}, "dilations"),
+        ({"dilations": (2, None)}, "dilations"),
+        ({"dilations": (True,)}, "dilations"),
+        ({"dilations": 2}, "dilations"),
+        ({"channels": 2.5}, "channels"),
+        ({"channels": None}, "channels"),
+    ],
+)
+def test_non_int_arguments_raise_type_error(kwargs, word):
+    with pytest.raises(TypeError, match=word):
+        InpaintUNetBackbone(**{**TINY, **kwargs})
+
+
+def test_config_holds_plain_ints():
+    backbone = InpaintUNetBackbone(width=np.int64(4), depth=np.int32(1), dilations=np.array([2]))
+    config = backbone.get_config()
+    assert {k: config[k] for k in TINY} == TINY
+    assert all(type(v) is int for v in [config["width"], config["depth"], *config["dilations"]])

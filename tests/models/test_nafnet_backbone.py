@@ -62,3 +62,23 @@ def test_levels_blocks_and_multiple():
 def test_bad_arguments_raise(kwargs, word):
     with pytest.raises(ValueError, match=word):
         NAFNetBackbone(**{**TINY, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"width": 8.0}, "width"),
+        ({"width": None}, "width"),
+        ({"width": True}, "width"),
+        ({"middle_blocks": 1.5}, "middle_blocks"),
+        ({"middle_blocks": None}, "middle_blocks"),
+        ({"channels": 2.5}, "channels"),
+        ({"enc_blocks": [1, 1.5]}, "enc_blocks"),
+        ({"enc_blocks": [None, 1]}, "enc_blocks"),
+        ({"dec_blocks": [1, True]}, "dec_blocks"),
+        ({"dec_blocks": 2}, "dec_blocks"),
+    ],
+)
+def test_non_int_arguments_raise_type_error(kwargs, word):
+    with pytest.raises(TypeError, match=word):
+        NAFNetBackbone(**{**TINY, **kwargs})

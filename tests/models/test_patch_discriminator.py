@@ -73,5 +73,5 @@ def test_config_round_trip_gives_same_output():
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, word):
-    with pytest.raises(ValueError, match=f"`{word}`"):
+    with pytest.raises((TypeError, ValueError), match=f"`{word}`"):
         PatchDiscriminator(**kwargs)

@@ -92,6 +92,22 @@ def test_fit_numpy_clean_then_pairs(tiny_restorer):
     assert abs(alone["loss"] - NOISE_MAE) < 0.03
 
 
+def test_uint8_arrays_are_scaled_and_other_integers_refused(tiny_restorer):
+    restorer = tiny_restorer(degradation=_noise(), zero_output=True)
+    clean = _uint8((8, 16, 16, 3))
+    noisy = np.clip(clean.astype(int) + 13, 0, 255).astype(np.uint8)
+    # Identity model: the loss of uint8 pairs is their difference on [0, 1].
+    expected = np.abs(noisy / 255.0 - clean / 255.0).mean()
+    pairs = restorer.evaluate(noisy, clean, batch_size=8, verbose=0, return_dict=True)
+    assert abs(pairs["loss"] - expected) < 1e-5
+    alone = restorer.evaluate(clean, batch_size=8, verbose=0, return_dict=True)
+    assert abs(alone["loss"] - NOISE_MAE) < 0.03  # sigma 50 on [0, 1], not on 0-255
+    with pytest.raises(TypeError, match="`x` must be uint8 or float"):
+        restorer.fit(clean.astype(np.int16), epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="`y` must be uint8 or float"):
+        restorer.evaluate(noisy / 255.0, clean.astype(np.int32), verbose=0)
+
+
 def test_fit_tf_dataset_pairs_then_clean(tiny_restorer):
     import tensorflow as tf
 
@@ -289,11 +305,11 @@ def test_restore_defaults_come_from_constructor(tiny_restorer):
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        ({"batch_size": 0}, ValueError, "`batch_size` must be positive"),
-        ({"batch_size": -1}, ValueError, "`batch_size` must be positive"),
+        ({"batch_size": 0}, ValueError, "`batch_size` must be an int >= 1"),
+        ({"batch_size": -1}, ValueError, "`batch_size` must be an int >= 1"),
         ({"batch_size": 2.5}, TypeError, "`batch_size` must be an int"),
-        ({"tile_size": 0}, ValueError, "`tile_size` must be positive"),  # not the default
-        ({"tile_overlap": -4}, ValueError, "`tile_overlap` must be >= 0"),
+        ({"tile_size": 0}, ValueError, "`tile_size` must be an int >= 1"),  # not the default
+        ({"tile_overlap": -4}, ValueError, "`tile_overlap` must be an int >= 0"),
         ({"tile_size": 32, "tile_overlap": 16}, ValueError,
          r"`tile_size` \(32\) must exceed twice `tile_overlap` \(16\).*smaller `tile_overlap`"),
     ],

@@ -162,10 +162,10 @@ def test_generate_validates_prompts(trained):
     with pytest.raises(TypeError, match="seed"):
         gan.generate(PROMPTS, seed="zero")
     for bad in (0, -1):
-        with pytest.raises(ValueError, match="`batch_size` must be a positive int"):
+        with pytest.raises(ValueError, match="`batch_size` must be an int"):
             gan.generate(PROMPTS, batch_size=bad)
     for bad in (2.5, True, "4"):
-        with pytest.raises(TypeError, match="`batch_size` must be a positive int"):
+        with pytest.raises(TypeError, match="`batch_size` must be an int"):
             gan.generate(PROMPTS, batch_size=bad)
 
 

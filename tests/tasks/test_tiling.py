@@ -145,13 +145,13 @@ def test_tiny_dncnn_restores_4000x3000(tiny_restorer):
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        ({"batch_size": 0}, ValueError, "`batch_size` must be positive"),
-        ({"batch_size": -1}, ValueError, "`batch_size` must be positive"),
+        ({"batch_size": 0}, ValueError, "`batch_size` must be an int >= 1"),
+        ({"batch_size": -1}, ValueError, "`batch_size` must be an int >= 1"),
         ({"batch_size": 2.5}, TypeError, "`batch_size` must be an int"),
         ({"batch_size": True}, TypeError, "`batch_size` must be an int"),
-        ({"tile_size": 0}, ValueError, "`tile_size` must be positive"),
+        ({"tile_size": 0}, ValueError, "`tile_size` must be an int >= 1"),
         ({"tile_size": 16.0}, TypeError, "`tile_size` must be an int"),
-        ({"overlap": -4}, ValueError, "`overlap` must be >= 0"),
+        ({"overlap": -4}, ValueError, "`overlap` must be an int >= 0"),
         ({"tile_size": 16, "overlap": 8}, ValueError, "smaller `overlap`"),
     ],
 )

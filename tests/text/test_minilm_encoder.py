@@ -186,3 +186,9 @@ def test_saved_models_refer_to_the_frozen_weights(encoder, tmp_path):
 def test_unknown_preset_is_rejected():
     with pytest.raises(ValueError, match="`preset`"):
         MiniLMEncoder(preset="bert_base_en")
+
+
+def test_token_ids_longer_than_the_position_table_are_named(encoder):
+    ids = np.ones((1, 600), np.int32)
+    with pytest.raises(ValueError, match="`token_ids` has length 600; MiniLM takes at most 512"):
+        encoder({"token_ids": ids, "padding_mask": ids})

@@ -15,6 +15,8 @@ SENTENCES = [
     "Café naïve: BLUE square, right side!",
     "yellow triangle above a cyan disc",
     "unaffable 42 shapes",
+    # Unicode spaces, a line separator, a zero-width space, a soft hyphen, a tab.
+    "a\u00a0red\u3000circle\u2028left of a\u200bblue squ\u00adare\tright",
 ]
 
 
@@ -155,6 +157,12 @@ def test_a_small_custom_vocabulary_is_stored_inline(tmp_path):
 def test_sequence_length_must_hold_cls_and_sep(length):
     with pytest.raises(ValueError, match="`sequence_length`"):
         PromptTokenizer(sequence_length=length)
+
+
+def test_a_numpy_array_vocabulary_is_a_list_of_tokens():
+    vocab = np.array(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "red", "circle"])
+    ids = PromptTokenizer(sequence_length=6, vocabulary=vocab)("red circle")["token_ids"]
+    np.testing.assert_array_equal(ids, [[2, 5, 6, 3, 0, 0]])
 
 
 def test_bad_vocabulary_is_rejected(tmp_path):

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from zoo.arguments import check_int
+
 IMAGE_SIZE = 64
 SHAPES = ("circle", "square", "triangle")
 PALETTE = {
@@ -545,10 +547,7 @@ def shapes_dataset(batch_size: int, seed: int = 0, held_out: str = "exclude"):
     """
     import tensorflow as tf  # Only data pipelines need TensorFlow.
 
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(
-            f"`batch_size` must be a positive integer, got {batch_size!r}."
-        )
+    check_int("batch_size", batch_size)
     _check_held_out(held_out)
 
     def batches():

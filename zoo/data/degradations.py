@@ -4,7 +4,30 @@ import keras
 import numpy as np
 from keras import ops
 
+from zoo.arguments import check_int
 from zoo.layers.bicubic_upsample import cubic_kernel
+
+
+def check_float_images(images, min_size=1):
+    """`images` as a tensor, or a `TypeError` for integer images (the
+    degradations work on floats in [0, 1]: uint8 would come out saturated)
+    and a `ValueError` when a known side is below `min_size`."""
+    dtype = keras.backend.standardize_dtype(getattr(images, "dtype", None) or "float32")
+    if "int" in dtype or dtype == "bool":
+        raise TypeError(
+            f"`images` must be float images in [0, 1], got dtype {dtype}: "
+            "divide uint8 images by 255 first."
+        )
+    images = ops.convert_to_tensor(images)
+    if len(images.shape) != 4:
+        raise ValueError(f"`images` must be a batch [B, H, W, C], got shape {images.shape}.")
+    sides = [side for side in images.shape[1:3] if side is not None]
+    if any(side < min_size for side in sides):
+        raise ValueError(
+            f"`images` must be at least {min_size}x{min_size} pixels for this "
+            f"degradation, got shape {tuple(images.shape)}."
+        )
+    return images
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -56,7 +79,7 @@ class RandomGaussianNoise(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, images):
-        images = ops.convert_to_tensor(images, self.compute_dtype)
+        images = ops.cast(check_float_images(images), self.compute_dtype)
         sigma_shape = (ops.shape(images)[0],) + (1,) * (len(images.shape) - 1)
         sigma = keras.random.uniform(
             sigma_shape,
@@ -116,6 +139,8 @@ def add_gaussian_noise(
     image = np.asarray(image)
     if image.dtype != np.uint8:
         raise TypeError(f"`image` must be a uint8 array, got dtype {image.dtype}.")
+    if not (np.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"`sigma` must be a finite noise level >= 0, got {sigma!r}.")
     rng = np.random.default_rng(seed)
     noisy = image / 255.0 + rng.normal(0.0, sigma / 255.0, image.shape)
     return noisy.astype(np.float32)
@@ -203,7 +228,7 @@ class BicubicDownsample(keras.layers.Layer):
         return ops.conv(ops.pad(x, pad), kernel, strides, "valid") / norm
 
     def call(self, images):
-        x = ops.convert_to_tensor(images, self.compute_dtype)
+        x = ops.cast(check_float_images(images, min_size=self.scale), self.compute_dtype)
         if not self.quantize:
             return self._pass(self._pass(x, axis=2), axis=1)
 
@@ -237,6 +262,7 @@ def modcrop(image, scale):
     >>> modcrop(np.zeros((97, 131, 3), np.uint8), 4).shape
     (96, 128, 3)
     """
+    check_int("scale", scale)
     image = np.asarray(image)
     height, width = image.shape[:2]
     return image[: height - height % scale, : width - width % scale]

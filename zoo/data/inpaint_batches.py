@@ -7,11 +7,11 @@ pixels itself (it only ever sees `images * (1 - masks)`).
 """
 
 import math
-import numbers
 
 import keras
 import numpy as np
 
+from zoo.arguments import check_int
 from zoo.data.masks import random_masks
 from zoo.data.patch_batches import PatchBatches
 
@@ -44,11 +44,7 @@ class InpaintBatches(PatchBatches):
         self.coverage = coverage
         self.mask_bank = None
         if mask_bank_size is not None:
-            if int(mask_bank_size) < 1:
-                raise ValueError(
-                    f"`mask_bank_size` must be a positive integer or None. "
-                    f"Received: mask_bank_size={mask_bank_size}"
-                )
+            check_int("mask_bank_size", mask_bank_size)
             rng = np.random.default_rng((self.seed, 2))
             self.mask_bank = random_masks(
                 int(mask_bank_size), patch_size, patch_size, rng, coverage
@@ -89,15 +85,8 @@ class MaskedImages(keras.utils.PyDataset):
     def __init__(self, images, batch_size=32, *, seed=0, coverage=(0.15, 0.5),
                  shuffle=True, **kwargs):
         super().__init__(**kwargs)
-        # bool is an int to Python, but `batch_size=True` is surely a mistake.
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, numbers.Integral)
-            or batch_size < 1
-        ):
-            raise ValueError(
-                f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
-            )
+        check_int("batch_size", batch_size)
+        check_int("seed", seed, minimum=0)
         images = np.asarray(images)
         if images.ndim != 4 or images.shape[0] == 0:
             raise ValueError(
@@ -105,6 +94,16 @@ class MaskedImages(keras.utils.PyDataset):
             )
         if images.dtype == np.uint8:
             images = images.astype(np.float32) / 255.0
+        elif images.dtype.kind != "f":
+            raise TypeError(
+                f"`images` must be uint8 or float in [0, 1]. Received: dtype={images.dtype}"
+            )
+        elif not (np.all(np.isfinite(images)) and images.min() >= 0 and images.max() <= 1):
+            raise ValueError(
+                "`images` must be uint8 or float in [0, 1]. Received: floats in "
+                f"[{np.nanmin(images):g}, {np.nanmax(images):g}]"
+                + ("" if np.all(np.isfinite(images)) else " with NaN or infinite values")
+            )
         self.images = images.astype(np.float32)
         self.batch_size = int(batch_size)
         self.seed = seed

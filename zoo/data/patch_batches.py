@@ -3,7 +3,8 @@
 import keras
 import numpy as np
 
-from zoo.data.patches import _check_positive, _eligible_rgb, _sample
+from zoo.arguments import check_int
+from zoo.data.patches import _eligible_rgb, _sample
 
 
 class PatchBatches(keras.utils.PyDataset):
@@ -40,11 +41,10 @@ class PatchBatches(keras.utils.PyDataset):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive(
-            patch_size=patch_size,
-            batch_size=batch_size,
-            steps_per_epoch=steps_per_epoch,
-        )
+        check_int("patch_size", patch_size)
+        check_int("batch_size", batch_size)
+        check_int("steps_per_epoch", steps_per_epoch)
+        check_int("seed", seed, minimum=0)  # batch i of epoch e is (seed, e, i)'s draw
         self.images = _eligible_rgb(images, patch_size)
         self.patch_size = patch_size
         self.batch_size = batch_size

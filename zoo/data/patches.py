@@ -4,6 +4,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from zoo.arguments import check_int
 from zoo.data.image_folder import read_image
 
 
@@ -12,6 +13,12 @@ def _eligible_rgb(
 ) -> list[np.ndarray]:
     if isinstance(images, Mapping):
         images = list(images.values())
+    elif isinstance(images, np.ndarray) and images.ndim == 3 and images.shape[-1] in (3, 4):
+        # Iterating one HxWxC image would yield H strips taken for gray images.
+        raise TypeError(
+            f"`images` must be a list of images; got one image of shape {images.shape}: "
+            "pass `[image]`."
+        )
     images = [read_image(image, keep_alpha=False) for image in images]
     rgb = [
         np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
@@ -51,12 +58,6 @@ def _sample(
     return patches
 
 
-def _check_positive(**values: int) -> None:
-    for name, value in values.items():
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-
-
 def random_patches(
     images: Sequence[np.ndarray] | Mapping[str, np.ndarray],
     patch_size: int,
@@ -86,7 +87,8 @@ def random_patches(
     >>> patches.shape, patches.dtype
     ((1000, 64, 64, 3), dtype('uint8'))
     """
-    _check_positive(patch_size=patch_size, num_patches=num_patches)
+    check_int("patch_size", patch_size)
+    check_int("num_patches", num_patches)
     images = _eligible_rgb(images, patch_size)
     rng = np.random.default_rng(seed)
     return _sample(images, patch_size, num_patches, rng, augment)
@@ -122,7 +124,8 @@ def patch_dataset(
     """
     import tensorflow as tf  # Only data pipelines need TensorFlow.
 
-    _check_positive(patch_size=patch_size, batch_size=batch_size)
+    check_int("patch_size", patch_size)
+    check_int("batch_size", batch_size)
     images = _eligible_rgb(images, patch_size)
 
     def batches() -> Iterator[np.ndarray]:

@@ -5,6 +5,8 @@ import math
 import keras
 from keras import ops
 
+from zoo.data.degradations import check_float_images
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class RandomBlur(keras.layers.Layer):
@@ -105,6 +107,8 @@ class RandomBlur(keras.layers.Layer):
         return kernel / ops.sum(kernel, axis=(1, 2), keepdims=True)
 
     def call(self, images):
+        # Reflect padding needs more pixels than the kernel's half-width.
+        images = check_float_images(images, min_size=self.kernel_size // 2 + 1)
         images = ops.cast(images, "float32")
         batch = ops.shape(images)[0]
         out = convolve_per_sample(images, self.kernels(batch))

@@ -4,6 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from zoo.arguments import check_int
+
 
 def cubic_kernel(x, a=-0.5):
     """The cubic convolution kernel of Pillow's BICUBIC (Keys, a = -0.5), support 2.
@@ -13,11 +15,13 @@ def cubic_kernel(x, a=-0.5):
     array([1.    , 0.    , 0.5625])
     """
     x = np.abs(np.asarray(x, np.float64))
-    return np.where(
+    kernel = np.where(
         x < 1,
         ((a + 2) * x - (a + 3)) * x * x + 1,
         np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0),
     )
+    kernel += 0.0  # -0.0 (at |x| = 1: 0 * a) becomes 0.0; every other value is unchanged
+    return kernel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -43,9 +47,7 @@ class BicubicUpsample(keras.layers.Layer):
 
     def __init__(self, scale, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(scale, bool) or int(scale) != scale or scale < 2:
-            raise ValueError(f"`scale` must be an integer >= 2. Received: scale={scale!r}")
-        self.scale = int(scale)
+        self.scale = check_int("scale", scale, minimum=2)
         # taps[k, i]: weight of input pixel h + k - 2 for output pixel h·s + i.
         phase = (np.arange(self.scale) + 0.5) / self.scale - 0.5
         self._taps = cubic_kernel(np.arange(-2, 3)[:, None] - phase[None, :])
@@ -69,11 +71,22 @@ class BicubicUpsample(keras.layers.Layer):
         y = ops.transpose(y, (0, 1, 2, 4, 3))
         return ops.reshape(y, (shape[0], shape[1], shape[2] * s, channels))
 
+    def _check_rank(self, shape):
+        if len(shape) != 4:
+            raise ValueError(
+                f"BicubicUpsample expects NHWC `[B, H, W, C]` inputs. Received: shape={shape}"
+            )
+
+    def build(self, input_shape):
+        self._check_rank(input_shape)
+
     def call(self, images):
         x = ops.convert_to_tensor(images, self.compute_dtype)
+        self._check_rank(tuple(x.shape))
         return self._upsample(self._upsample(x, axis=2), axis=1)
 
     def compute_output_shape(self, input_shape):
+        self._check_rank(input_shape)
         batch, height, width, channels = input_shape
         s = self.scale
         return (

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo.arguments import check_int
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class GatedConv2D(keras.layers.Layer):
@@ -34,9 +36,7 @@ class GatedConv2D(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if int(filters) < 1:
-            raise ValueError(f"`filters` must be positive. Received: filters={filters!r}")
-        self.filters = int(filters)
+        self.filters = check_int("filters", filters)
         self.kernel_size = kernel_size
         self.strides = strides
         self.dilation_rate = dilation_rate

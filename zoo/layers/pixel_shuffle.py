@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo.arguments import check_int
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class PixelShuffle(keras.layers.Layer):
@@ -24,9 +26,7 @@ class PixelShuffle(keras.layers.Layer):
 
     def __init__(self, scale, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(scale, bool) or int(scale) != scale or scale < 2:
-            raise ValueError(f"`scale` must be an integer >= 2. Received: scale={scale!r}")
-        self.scale = int(scale)
+        self.scale = check_int("scale", scale, minimum=2)
 
     def _check_channels(self, channels):
         if channels is not None and channels % (self.scale**2):

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from zoo.arguments import check_int
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class SpectralNormalization(keras.layers.Wrapper):
@@ -42,13 +44,12 @@ class SpectralNormalization(keras.layers.Wrapper):
             )
         if getattr(layer, "data_format", "channels_last") != "channels_last":
             raise ValueError("`layer` must use data_format='channels_last'.")
-        if int(power_iterations) < 1:
-            raise ValueError(
-                "`power_iterations` must be at least 1. "
-                f"Received: power_iterations={power_iterations}"
-            )
+        if getattr(layer, "padding", None) == "causal":
+            # `call` runs the convolution op itself, which knows no causal padding.
+            raise ValueError("`layer` must not use padding='causal'.")
+        power_iterations = check_int("power_iterations", power_iterations)
         super().__init__(layer, **kwargs)
-        self.power_iterations = int(power_iterations)
+        self.power_iterations = power_iterations
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -65,15 +66,18 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     def normalized_kernel(self):
         """`(kernel / sigma, new u)`, in the kernel's variable dtype."""
-        kernel = self.layer.kernel.value
+        # In float32: under a float16 policy the 1e-12 floor would round to
+        # 0, and an all-zero kernel give 0 / 0.
+        dtype = self.layer.kernel.dtype
+        kernel = ops.cast(self.layer.kernel.value, "float32")
         weights = ops.reshape(kernel, (-1, kernel.shape[-1]))
-        u = self.vector_u.value
+        u = ops.cast(self.vector_u.value, "float32")
         for _ in range(self.power_iterations):
             v = ops.normalize(ops.matmul(u, ops.transpose(weights)), axis=None)
             u = ops.normalize(ops.matmul(v, weights), axis=None)
         u, v = ops.stop_gradient(u), ops.stop_gradient(v)
         sigma = ops.sum(ops.matmul(v, weights) * u)
-        return kernel / ops.maximum(sigma, 1e-12), u
+        return ops.cast(kernel / ops.maximum(sigma, 1e-12), dtype), ops.cast(u, dtype)
 
     def call(self, inputs, training=False):
         kernel, u = self.normalized_kernel()

@@ -11,6 +11,18 @@ from zoo.tasks.tiling import check_tiling, tiled_apply
 GRAY_INPUTS = ("repeat", "whiten_noise")
 
 
+def _float_images(name, images):
+    """uint8 arrays -> float32 in [0, 1]; other integer arrays are refused
+    (no agreed scale); anything else (floats, datasets) passes unchanged."""
+    if not isinstance(images, np.ndarray) or images.dtype.kind not in "biu":
+        return images
+    if images.dtype != np.uint8:
+        raise TypeError(
+            f"`{name}` must be uint8 or float images in [0, 1]. Received: dtype={images.dtype}"
+        )
+    return images.astype(np.float32) / 255.0
+
+
 def _split_channels(x, channels, gray_inputs="repeat"):
     """HxW / HxWxC image -> (HxWx`channels` model input, alpha or None, gray).
 
@@ -49,7 +61,7 @@ class ImageRestorer(keras_hub.models.Task):
     takes a uint8 array or an image path and returns uint8, padding to the
     backbone's size multiple and tiling large images. `fit` accepts clean
     images, which are degraded on the fly by `degradation`, or
-    `(degraded, clean)` pairs.
+    `(degraded, clean)` pairs, as floats in [0, 1] (uint8 arrays are scaled).
 
     Args:
         backbone: a backbone mapping images to restored images.
@@ -168,12 +180,12 @@ class ImageRestorer(keras_hub.models.Task):
     # Python generator, a torch DataLoader) then works on every backend.
     def fit(self, x=None, y=None, *args, **kwargs):
         """Trains on clean images (degraded on the fly) or on pairs, batch by batch."""
-        self._check_arrays(x, y)
+        x, y = self._check_arrays(x, y)
         return keras.Model.fit(self, x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """Evaluates on clean images (degraded on the fly) or on pairs, batch by batch."""
-        self._check_arrays(x, y)
+        x, y = self._check_arrays(x, y)
         return keras.Model.evaluate(self, x, y, *args, **kwargs)
 
     def _check_arrays(self, x, y):
@@ -182,6 +194,7 @@ class ImageRestorer(keras_hub.models.Task):
         # step leaves the model's variables emptied.
         if isinstance(x, (np.ndarray, dict)) or keras.ops.is_tensor(x):
             self._degrades(x, y)
+        return _float_images("x", x), _float_images("y", y)
 
     def predict(self, x, *args, **kwargs):
         return keras.Model.predict(self, x, *args, **kwargs)

@@ -184,7 +184,7 @@ class Inpainter(ImageRestorer):
     def fit(self, x=None, y=None, *args, **kwargs):
         """Trains on `({"images", "masks"}, clean)`, `{"images", "masks"}` or clean images."""
         x = self._prepare(x, y, kwargs)
-        self._check_arrays(x, y)
+        x, y = self._check_arrays(x, y)
         return keras.Model.fit(self, x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, seed=0, **kwargs):
@@ -194,7 +194,7 @@ class Inpainter(ImageRestorer):
         so repeated calls score the same masks.
         """
         x = self._prepare(x, y, kwargs, seed=seed, shuffle=False)
-        self._check_arrays(x, y)
+        x, y = self._check_arrays(x, y)
         return keras.Model.evaluate(self, x, y, *args, **kwargs)
 
     def predict(self, x, *args, **kwargs):

@@ -5,6 +5,7 @@ import keras_hub
 import numpy as np
 from keras import ops
 
+from zoo.arguments import check_int
 from zoo.text.prompt_tokenizer import check_prompts
 from zoo.training.adversarial import AdversarialTrainer
 
@@ -736,10 +737,7 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         images.shape  # (2, 64, 64, 3)
         ```
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-            raise TypeError(f"`batch_size` must be a positive int. Received: {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"`batch_size` must be a positive int. Received: {batch_size}")
+        batch_size = check_int("batch_size", batch_size)
         single = isinstance(prompts, str)
         inputs = self.export_inputs(prompts, seed=seed, num_per_prompt=num_per_prompt)
         count = len(inputs["noise"])
@@ -777,15 +775,9 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         ```
         """
         prompts = check_prompts(prompts)
-        if isinstance(num_per_prompt, bool) or not isinstance(num_per_prompt, (int, np.integer)) \
-                or num_per_prompt < 1:
-            raise ValueError(
-                f"`num_per_prompt` must be a positive int. Received: {num_per_prompt!r}"
-            )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise TypeError(f"`seed` must be an int or None. Received: {seed!r}")
-        if seed is not None and seed < 0:
-            raise ValueError(f"`seed` must be non-negative. Received: {seed}")
+        num_per_prompt = check_int("num_per_prompt", num_per_prompt)
+        if seed is not None:
+            seed = check_int("seed", seed, minimum=0)
         prompts = [p for p in prompts for _ in range(num_per_prompt)]
         noise = np.random.default_rng(seed).standard_normal((len(prompts), self.noise_dim))
         return {**_tokens(self.tokenizer(prompts)), "noise": noise.astype(np.float32)}

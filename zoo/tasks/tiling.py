@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 
+from zoo.arguments import check_int
+
 
 def _pad_to(image, top, left, bottom, right):
     # "reflect" keeps edges natural; numpy repeats the reflection when a pad is
@@ -20,22 +22,13 @@ def _tile_starts(length, tile, core):
     return starts + [length - tile]
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def check_tiling(tile_size, overlap, batch_size=1, *, overlap_name="overlap"):
     """Raises unless `tile_size` and `batch_size` are positive ints, `overlap`
     an int >= 0 and `tile_size > 2 * overlap`; `overlap_name` is the caller's
     name of the overlap argument, for the messages."""
-    for name, value, low in (
-        ("tile_size", tile_size, 1), (overlap_name, overlap, 0), ("batch_size", batch_size, 1)
-    ):
-        if not _is_int(value):
-            raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
-        if value < low:
-            kind = "positive" if low else ">= 0"
-            raise ValueError(f"`{name}` must be {kind}. Received: {name}={value}")
+    check_int("tile_size", tile_size)
+    check_int(overlap_name, overlap, minimum=0)
+    check_int("batch_size", batch_size)
     if tile_size <= 2 * overlap:
         raise ValueError(
             f"`tile_size` ({tile_size}) must exceed twice `{overlap_name}` ({overlap}): "

@@ -107,9 +107,20 @@ class MiniLMEncoder(keras.Model):
 
         return [n for n in names if not holds_backbone(n)]
 
+    def _check_length(self, token_ids):
+        # Past the position table the backends fail with slicing errors that
+        # name neither the argument nor the limit.
+        length, limit = token_ids.shape[-1], self.backbone.max_sequence_length
+        if length is not None and length > limit:
+            raise ValueError(
+                f"`token_ids` has length {length}; MiniLM takes at most {limit} tokens: "
+                f"tokenize with a `sequence_length` of at most {limit}."
+            )
+
     def call(self, inputs):
         token_ids = inputs["token_ids"]
         padding_mask = inputs["padding_mask"]
+        self._check_length(token_ids)
         outputs = self.backbone(
             {
                 "token_ids": token_ids,
@@ -122,6 +133,7 @@ class MiniLMEncoder(keras.Model):
 
     def compute_output_spec(self, inputs):
         token_ids = inputs["token_ids"]
+        self._check_length(token_ids)
         batch, length = token_ids.shape[0], token_ids.shape[1]
         return {
             "token_states": keras.KerasTensor(

@@ -1,11 +1,13 @@
 """Prompts to fixed-length WordPiece token ids (numpy), for the text encoders."""
 
+import unicodedata
 import warnings
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from zoo.arguments import check_int
 from zoo.text.minilm import minilm_checkpoint_dir
 
 MINILM_VOCABULARY = "all_minilm_l6_v2"
@@ -39,6 +41,18 @@ def check_prompts(prompts):
                 f"type {type(prompt).__name__}"
             )
     return list(prompts)
+
+
+def clean_text(text):
+    """BERT's text cleaning: any Unicode space becomes " ", control and format
+    characters and U+FFFD are dropped. tensorflow-text splits on ASCII spaces
+    only, so a non-breaking space would otherwise make "a red" one `[UNK]`."""
+    return "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace()
+        or (unicodedata.category(char) not in ("Cc", "Cf") and char != "\ufffd")
+    )
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -84,19 +98,13 @@ class PromptTokenizer:
     def __init__(self, sequence_length=16, vocabulary=None, lowercase=True, warn=True):
         import keras_hub
 
-        if isinstance(sequence_length, bool) or not isinstance(sequence_length, (int, np.integer)):
-            raise TypeError(
-                f"`sequence_length` must be an int. Received: sequence_length={sequence_length!r}"
-            )
-        if sequence_length < 2:
-            raise ValueError(
-                "`sequence_length` must be at least 2 (room for [CLS] and [SEP]). "
-                f"Received: sequence_length={sequence_length}"
-            )
+        check_int("sequence_length", sequence_length, minimum=2)  # [CLS] and [SEP]
         self.sequence_length = int(sequence_length)
         self.lowercase = bool(lowercase)
         self.warn = bool(warn)
-        if vocabulary is None or vocabulary == MINILM_VOCABULARY:
+        if isinstance(vocabulary, np.ndarray):
+            vocabulary = vocabulary.tolist()
+        if vocabulary is None or (isinstance(vocabulary, str) and vocabulary == MINILM_VOCABULARY):
             self.vocabulary = None
             # Read here, not by path: keras-hub refuses vocabulary files while
             # deserializing in safe mode.
@@ -135,7 +143,7 @@ class PromptTokenizer:
     def __call__(self, prompts):
         """Tokenizes `prompts`: `{"token_ids", "padding_mask"}`, int32 `[N, L]`."""
         prompts = check_prompts(prompts)
-        pieces = self.tokenizer.tokenize(prompts)
+        pieces = self.tokenizer.tokenize([clean_text(prompt) for prompt in prompts])
         room = self.sequence_length - 2
         token_ids = np.full((len(prompts), self.sequence_length), self.pad_token_id, np.int32)
         padding_mask = np.zeros((len(prompts), self.sequence_length), np.int32)

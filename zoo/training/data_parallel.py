@@ -6,6 +6,8 @@ import weakref
 
 import keras
 
+from zoo.arguments import check_int
+
 # One MirroredStrategy per device set: a second one over the same devices in
 # a process gets its collective ops mixed up with the first's.
 _mirrored_strategies = {}
@@ -129,10 +131,7 @@ def process_batch_size(batch_size):
     ...                                 seed=process_index())
     """
     processes = process_count()
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise TypeError(f"`batch_size` must be an int, got {batch_size!r}.")
-    if batch_size < 1:
-        raise ValueError(f"`batch_size` must be positive, got {batch_size}.")
+    check_int("batch_size", batch_size)
     if batch_size % processes:
         raise ValueError(
             f"`batch_size` must be a multiple of the {processes} training processes, "

@@ -5,6 +5,8 @@ import contextlib
 import keras
 from keras import ops
 
+from zoo.arguments import check_int
+
 
 class GeneratorEMA(keras.callbacks.Callback):
     """Keeps an exponential moving average (EMA) of the generator's weights.
@@ -45,11 +47,9 @@ class GeneratorEMA(keras.callbacks.Callback):
         super().__init__()
         if not 0.0 <= float(decay) < 1.0:
             raise ValueError(f"`decay` must be in [0, 1). Received: decay={decay}")
-        if int(every) < 1:
-            raise ValueError(f"`every` must be a positive int. Received: every={every}")
         self.decay = float(decay)
-        self.every = int(every)
-        self.start_step = int(start_step)
+        self.every = check_int("every", every)
+        self.start_step = check_int("start_step", start_step, minimum=0)
         self.warmup = bool(warmup)
         self.updates = 0  # averaging updates made (after `start_step`)
         self.swap_on_train_end = bool(swap_on_train_end)

@@ -5,6 +5,8 @@ import os
 import keras
 import numpy as np
 
+from zoo.arguments import check_int
+
 
 def _wrap(draw, font, text, width):
     """Splits `text` into lines no wider than `width` pixels."""
@@ -112,8 +114,7 @@ class SampleGrid(keras.callbacks.Callback):
         super().__init__()
         if isinstance(prompts, str) or not prompts or not all(isinstance(p, str) for p in prompts):
             raise ValueError("`prompts` must be a non-empty list of strings.")
-        if int(every) < 1:
-            raise ValueError(f"`every` must be a positive int. Received: every={every}")
+        check_int("every", every)
         self.prompts = list(prompts)
         self.directory = os.fspath(directory)
         self.filename = filename

@@ -84,3 +84,27 @@ def test_attribute_heads_read_the_same_features():
     )
     with pytest.raises(ValueError, match="attribute_classes"):
         TextGANDiscriminator(text_dim=8, image_size=16, attribute_classes=(3, 1))
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(image_size=16.0), "image_size"),
+        (dict(image_size=None), "image_size"),
+        (dict(width=4.5), "width"),
+        (dict(width=True), "width"),
+        (dict(text_dim=None), "text_dim"),
+        (dict(channel_multipliers=(1, 2.0, 2)), "channel_multipliers"),
+        (dict(attribute_classes=(3, 2.5)), "attribute_classes"),
+        (dict(attribute_classes=(True,)), "attribute_classes"),
+    ],
+)
+def test_non_int_arguments_raise_type_error(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        TextGANDiscriminator(**{"text_dim": 8, "image_size": 16, "width": 4, **kwargs})
+
+
+@pytest.mark.parametrize("image_size", [4, 12, 48])
+def test_bad_image_size_raises(image_size):
+    with pytest.raises(ValueError, match="image_size"):
+        TextGANDiscriminator(text_dim=8, image_size=image_size, width=4)

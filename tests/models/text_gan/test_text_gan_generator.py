@@ -103,3 +103,33 @@ def test_without_attention_takes_two_inputs():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         _tiny(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(image_size=16.0), "image_size"),
+        (dict(image_size=None), "image_size"),
+        (dict(image_size=True), "image_size"),
+        (dict(width=2.5), "width"),
+        (dict(width=None), "width"),
+        (dict(text_dim=8.5), "text_dim"),
+        (dict(noise_dim=True), "noise_dim"),
+        (dict(embedding_dim=None), "embedding_dim"),
+        (dict(num_heads=2.0), "num_heads"),
+        (dict(channel_multipliers=(4, 2.5, 1)), "channel_multipliers"),
+        (dict(channel_multipliers=(4, None, 1)), "channel_multipliers"),
+        (dict(attention_resolutions=(8.0,)), "attention_resolutions"),
+        (dict(attention_resolutions=(True,)), "attention_resolutions"),
+        (dict(attention_resolutions=8), "attention_resolutions"),
+    ],
+)
+def test_non_int_arguments_raise_type_error(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        _tiny(**kwargs)
+
+
+@pytest.mark.parametrize("image_size", [0, 4, 12, 20, 24, 100])
+def test_image_size_must_be_four_times_a_power_of_two(image_size):
+    with pytest.raises(ValueError, match="image_size"):
+        _tiny(image_size=image_size)

@@ -1,6 +1,8 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class DnCNNBackbone(keras_hub.models.Backbone):
@@ -35,13 +37,9 @@ class DnCNNBackbone(keras_hub.models.Backbone):
         dtype=None,
         **kwargs,
     ):
-        if int(depth) < 2:
-            raise ValueError(f"`depth` must be at least 2. Received: depth={depth}")
-        if int(filters) < 1 or int(channels) < 1:
-            raise ValueError(
-                "`filters` and `channels` must be positive. Received: "
-                f"filters={filters}, channels={channels}"
-            )
+        depth = check_int("depth", depth, minimum=2)
+        filters = check_int("filters", filters)
+        channels = check_int("channels", channels)
         images = keras.Input(shape=(None, None, channels), name="images")
         x = keras.layers.Conv2D(
             filters, 3, padding="same", activation="relu", dtype=dtype,
@@ -64,9 +62,9 @@ class DnCNNBackbone(keras_hub.models.Backbone):
             [images, residual]
         )
         super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
-        self.depth = int(depth)
-        self.filters = int(filters)
-        self.channels = int(channels)
+        self.depth = depth
+        self.filters = filters
+        self.channels = channels
         self.use_batch_norm = bool(use_batch_norm)
 
     # Inputs padded to this multiple come back the same size (no striding).

@@ -1,6 +1,7 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers import BicubicUpsample, PixelShuffle
 
 SCALES = (2, 3, 4)
@@ -48,15 +49,12 @@ class EDSRBackbone(keras_hub.models.Backbone):
         dtype=None,
         **kwargs,
     ):
-        if isinstance(scale, bool) or scale not in SCALES:
+        scale = check_int("scale", scale)
+        if scale not in SCALES:
             raise ValueError(f"`scale` must be one of {SCALES}. Received: scale={scale!r}")
-        if int(num_blocks) < 0:
-            raise ValueError(f"`num_blocks` must be >= 0. Received: num_blocks={num_blocks}")
-        if int(filters) < 1 or int(channels) < 1:
-            raise ValueError(
-                "`filters` and `channels` must be positive. Received: "
-                f"filters={filters}, channels={channels}"
-            )
+        num_blocks = check_int("num_blocks", num_blocks, minimum=0)
+        filters = check_int("filters", filters)
+        channels = check_int("channels", channels)
         if not float(res_scale) > 0:
             raise ValueError(f"`res_scale` must be positive. Received: res_scale={res_scale}")
 
@@ -96,11 +94,11 @@ class EDSRBackbone(keras_hub.models.Backbone):
                 1.0, offset=0.5, dtype="float32", name="add_mean"
             )(x)
         super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
-        self.scale = int(scale)
-        self.num_blocks = int(num_blocks)
-        self.filters = int(filters)
+        self.scale = scale
+        self.num_blocks = num_blocks
+        self.filters = filters
         self.res_scale = float(res_scale)
-        self.channels = int(channels)
+        self.channels = channels
         self.global_residual = bool(global_residual)
 
     # No striding: any input size works.

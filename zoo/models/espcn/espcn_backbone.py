@@ -1,6 +1,7 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers import BicubicUpsample, PixelShuffle
 
 SCALES = (2, 3, 4)
@@ -44,14 +45,16 @@ class ESPCNBackbone(keras_hub.models.Backbone):
         dtype=None,
         **kwargs,
     ):
-        if isinstance(scale, bool) or scale not in SCALES:
+        scale = check_int("scale", scale)
+        if scale not in SCALES:
             raise ValueError(f"`scale` must be one of {SCALES}. Received: scale={scale!r}")
-        filters = tuple(int(f) for f in filters)
-        if len(filters) != 2 or min(filters) < 1 or int(channels) < 1:
-            raise ValueError(
-                "`filters` must be two positive ints and `channels` positive. "
-                f"Received: filters={filters}, channels={channels}"
-            )
+        if isinstance(filters, (str, bytes)) or not hasattr(filters, "__iter__"):
+            raise TypeError(f"`filters` must be two positive ints. Received: filters={filters!r}")
+        filters = tuple(filters)
+        if len(filters) != 2:
+            raise ValueError(f"`filters` must be two positive ints. Received: filters={filters}")
+        filters = tuple(check_int(f"filters[{i}]", f) for i, f in enumerate(filters))
+        channels = check_int("channels", channels)
         images = keras.Input(shape=(None, None, channels), name="images")
         x = keras.layers.Conv2D(
             filters[0], 5, padding="same", activation=activation, dtype=dtype,
@@ -70,8 +73,8 @@ class ESPCNBackbone(keras_hub.models.Backbone):
         upsampled = BicubicUpsample(scale, dtype="float32", name="upsample")(images)
         outputs = keras.layers.Add(dtype="float32", name="restored")([upsampled, residual])
         super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
-        self.scale = int(scale)
-        self.channels = int(channels)
+        self.scale = scale
+        self.channels = channels
         self.filters = filters
         self.activation = activation
 

@@ -1,6 +1,7 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers import GatedConv2D, nearest_upsample
 from zoo.models.inpaint_unet.masking import HideMissing, KeepKnown
 
@@ -34,28 +35,26 @@ class InpaintUNetBackbone(keras_hub.models.Backbone):
     """
 
     def __init__(self, width=32, depth=3, dilations=(2, 4, 8), channels=3, dtype=None, **kwargs):
-        if int(width) < 1 or int(depth) < 0 or int(channels) < 1:
-            raise ValueError(
-                "`width` and `channels` must be positive, `depth` non-negative. "
-                f"Received: width={width}, depth={depth}, channels={channels}"
-            )
-        dilations = [int(d) for d in dilations]
-        if any(d < 1 for d in dilations):
-            raise ValueError(f"`dilations` must be positive ints. Received: {dilations}")
+        width = check_int("width", width)
+        depth = check_int("depth", depth, minimum=0)
+        channels = check_int("channels", channels)
+        if isinstance(dilations, (str, bytes)) or not hasattr(dilations, "__iter__"):
+            raise TypeError(f"`dilations` must be positive ints. Received: dilations={dilations!r}")
+        dilations = [check_int(f"dilations[{i}]", d) for i, d in enumerate(dilations)]
         images = keras.Input(shape=(None, None, channels), name="images")
         masks = keras.Input(shape=(None, None, 1), name="masks")
         x = HideMissing(dtype=dtype, name="hide_missing")([images, masks])
-        chan = int(width)
+        chan = width
         x = GatedConv2D(chan, 5, dtype=dtype, name="stem")(x)
         skips = []
-        for level in range(int(depth)):
+        for level in range(depth):
             skips.append(x)
             chan *= 2
             x = GatedConv2D(chan, 3, strides=2, dtype=dtype, name=f"down{level}")(x)
             x = GatedConv2D(chan, 3, dtype=dtype, name=f"enc{level}")(x)
         for i, rate in enumerate(dilations):
             x = GatedConv2D(chan, 3, dilation_rate=rate, dtype=dtype, name=f"context{i}")(x)
-        for level in reversed(range(int(depth))):
+        for level in reversed(range(depth)):
             x = nearest_upsample(x, dtype, name=f"up{level}")
             chan //= 2
             x = keras.layers.Concatenate(dtype=dtype, name=f"skip{level}")([x, skips.pop()])
@@ -67,11 +66,11 @@ class InpaintUNetBackbone(keras_hub.models.Backbone):
         super().__init__(
             inputs={"images": images, "masks": masks}, outputs=outputs, dtype=dtype, **kwargs
         )
-        self.width = int(width)
-        self.depth = int(depth)
+        self.width = width
+        self.depth = depth
         self.dilations = dilations
-        self.channels = int(channels)
-        self.size_multiple = 2 ** int(depth)
+        self.channels = channels
+        self.size_multiple = 2**depth
 
     scale = 1
 

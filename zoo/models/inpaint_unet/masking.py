@@ -9,7 +9,11 @@ class HideMissing(keras.layers.Layer):
     """`concat(images * (1 - masks), masks)`: the hole is zeroed, the mask shown.
 
     Example:
-    >>> x = HideMissing()([images, masks])  # [B, H, W, C + 1]
+    ```python
+    images = np.ones((1, 8, 8, 3), "float32")
+    masks = np.zeros((1, 8, 8, 1), "float32")  # 1 = missing
+    x = HideMissing()([images, masks])  # (1, 8, 8, 4): [B, H, W, C + 1]
+    ```
     """
 
     def call(self, inputs):
@@ -29,7 +33,12 @@ class KeepKnown(keras.layers.Layer):
     With a 0/1 mask the known pixels are copied bit for bit.
 
     Example:
-    >>> out = KeepKnown(dtype="float32")([images, masks, predicted])
+    ```python
+    images = np.ones((1, 8, 8, 3), "float32")
+    masks = np.zeros((1, 8, 8, 1), "float32")  # 1 = missing
+    predicted = np.zeros((1, 8, 8, 3), "float32")
+    out = KeepKnown(dtype="float32")([images, masks, predicted])  # equals images
+    ```
     """
 
     def call(self, inputs):

@@ -1,15 +1,15 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers import PixelShuffle
 from zoo.models.nafnet.nafnet_block import naf_block
 
 
 def _check_blocks(name, value):
-    blocks = [int(b) for b in value]
-    if any(b < 0 for b in blocks) or any(int(b) != b for b in value):
-        raise ValueError(f"`{name}` must hold non-negative ints. Received: {name}={value!r}")
-    return blocks
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"`{name}` must hold non-negative ints. Received: {name}={value!r}")
+    return [check_int(f"{name}[{i}]", b, minimum=0) for i, b in enumerate(value)]
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -57,23 +57,20 @@ class NAFNetBackbone(keras_hub.models.Backbone):
                 "`enc_blocks` and `dec_blocks` must have the same length (one "
                 f"entry per level). Received: {enc_blocks} and {dec_blocks}"
             )
-        if int(width) < 1 or int(channels) < 1 or int(middle_blocks) < 0:
-            raise ValueError(
-                "`width` and `channels` must be positive, `middle_blocks` "
-                f"non-negative. Received: width={width}, channels={channels}, "
-                f"middle_blocks={middle_blocks}"
-            )
+        width = check_int("width", width)
+        channels = check_int("channels", channels)
+        middle_blocks = check_int("middle_blocks", middle_blocks, minimum=0)
         images = keras.Input(shape=(None, None, channels), name="images")
         x = keras.layers.Conv2D(width, 3, padding="same", dtype=dtype, name="intro")(images)
         skips = []
-        chan = int(width)
+        chan = width
         for level, count in enumerate(enc_blocks):
             for b in range(count):
                 x = naf_block(x, f"enc{level}_block{b}", dtype)
             skips.append(x)
             chan *= 2
             x = keras.layers.Conv2D(chan, 2, strides=2, dtype=dtype, name=f"down{level}")(x)
-        for b in range(int(middle_blocks)):
+        for b in range(middle_blocks):
             x = naf_block(x, f"middle_block{b}", dtype)
         for level, count in enumerate(dec_blocks):
             x = keras.layers.Conv2D(
@@ -89,11 +86,11 @@ class NAFNetBackbone(keras_hub.models.Backbone):
         )(x)
         outputs = keras.layers.Add(dtype="float32", name="restored")([images, residual])
         super().__init__(inputs=images, outputs=outputs, dtype=dtype, **kwargs)
-        self.width = int(width)
+        self.width = width
         self.enc_blocks = enc_blocks
-        self.middle_blocks = int(middle_blocks)
+        self.middle_blocks = middle_blocks
         self.dec_blocks = dec_blocks
-        self.channels = int(channels)
+        self.channels = channels
         self.size_multiple = 2 ** len(enc_blocks)
 
     scale = 1

@@ -29,7 +29,11 @@ class ScaledResidual(keras.layers.Layer):
     gamma), which keeps deep U-Nets stable at the start of training.
 
     Example:
-    >>> out = ScaledResidual()([shortcut, branch])
+    ```python
+    shortcut = np.ones((1, 4, 4, 8), "float32")
+    branch = np.ones((1, 4, 4, 8), "float32")
+    out = ScaledResidual()([shortcut, branch])  # equals shortcut: scale starts at 0
+    ```
     """
 
     def build(self, input_shape):

@@ -3,6 +3,7 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers.spectral_normalization import SpectralNormalization
 
 # Channels stop doubling at this multiple of `width` (as pix2pix's PatchGAN).
@@ -14,12 +15,6 @@ def _conv(channels, kernel_size, strides, dtype, name):
         channels, kernel_size, strides=strides, padding="same", dtype=dtype, name=name
     )
     return SpectralNormalization(conv, dtype=dtype, name=f"{name}_sn")
-
-
-def _check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}. Received: {name}={value!r}")
-    return value
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -47,7 +42,7 @@ class PatchDiscriminator(keras_hub.models.Backbone):
     Args:
         width: channels of the first convolution.
         num_downsamples: stride-2 convolutions; each logit sees a patch
-            that grows with it (54x54 pixels at 3, 118x118 at 4).
+            that grows with it (54x54 pixels at 3, 110x110 at 4).
         channels: image channels (3 for colour).
         dtype: the layers' dtype policy (the logits are float32).
 
@@ -61,9 +56,9 @@ class PatchDiscriminator(keras_hub.models.Backbone):
     """
 
     def __init__(self, width=32, num_downsamples=3, channels=3, dtype=None, **kwargs):
-        _check_positive_int("width", width)
-        _check_positive_int("num_downsamples", num_downsamples)
-        _check_positive_int("channels", channels)
+        check_int("width", width)
+        check_int("num_downsamples", num_downsamples)
+        check_int("channels", channels)
 
         # === Functional model ===
         images = keras.Input(shape=(None, None, channels), name="images")

@@ -3,8 +3,9 @@
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers.spectral_normalization import SpectralNormalization
-from zoo.models.text_gan.text_gan_generator import _check_image_size
+from zoo.models.text_gan.text_gan_generator import _check_image_size, _check_ints
 
 
 def _sn(layer):
@@ -64,28 +65,23 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
         dtype=None,
         **kwargs,
     ):
+        image_size = check_int("image_size", image_size)
         num_blocks = _check_image_size(image_size)
         if channel_multipliers is None:
             channel_multipliers = tuple(min(8, 2**i) for i in range(num_blocks)) + (
                 min(8, 2 ** (num_blocks - 1)),
             )
-        channel_multipliers = tuple(int(m) for m in channel_multipliers)
+        channel_multipliers = _check_ints("channel_multipliers", channel_multipliers)
         if len(channel_multipliers) != num_blocks + 1:
             raise ValueError(
                 f"`channel_multipliers` needs {num_blocks + 1} entries for "
                 f"image_size={image_size} (one per downsampling block, then "
                 f"the final 4x4 block). Received: {channel_multipliers}"
             )
-        for name, value in (("text_dim", text_dim), ("width", width)):
-            if int(value) < 1:
-                raise ValueError(f"`{name}` must be positive. Received: {name}={value}")
-        attribute_classes = tuple(int(c) for c in attribute_classes)
-        if any(c < 2 for c in attribute_classes):
-            raise ValueError(
-                "Each of `attribute_classes` must be at least 2. "
-                f"Received: attribute_classes={attribute_classes}"
-            )
-        channels = [int(width) * m for m in channel_multipliers]
+        text_dim = check_int("text_dim", text_dim)
+        width = check_int("width", width)
+        attribute_classes = _check_ints("attribute_classes", attribute_classes, minimum=2)
+        channels = [width * m for m in channel_multipliers]
 
         # === Functional model ===
         inputs = {
@@ -126,9 +122,9 @@ class TextGANDiscriminator(keras_hub.models.Backbone):
         super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
 
         # === Config ===
-        self.text_dim = int(text_dim)
-        self.image_size = int(image_size)
-        self.width = int(width)
+        self.text_dim = text_dim
+        self.image_size = image_size
+        self.width = width
         self.channel_multipliers = channel_multipliers
         self.attribute_classes = attribute_classes
 

@@ -1,10 +1,9 @@
 """The generator of the text-conditioned GAN: noise + text -> image."""
 
-import math
-
 import keras
 import keras_hub
 
+from zoo.arguments import check_int
 from zoo.layers import CoordinateBias, nearest_upsample
 from zoo.models.text_gan.text_gan_layers import ConditionalBatchNorm, TextCrossAttention
 
@@ -15,13 +14,22 @@ def _default_generator_multipliers(num_blocks):
 
 
 def _check_image_size(image_size):
-    blocks = math.log2(int(image_size) / 4) if int(image_size) >= 8 else -1
-    if blocks < 1 or blocks != int(blocks):
+    """The number of x2 blocks between 4x4 and `image_size`, which must be 4 * 2**k."""
+    image_size = check_int("image_size", image_size)
+    quarter = image_size // 4
+    if image_size < 8 or image_size % 4 or quarter & (quarter - 1):
         raise ValueError(
             f"`image_size` must be 4 * 2**k with k >= 1 (8, 16, 32, 64, ...). "
             f"Received: image_size={image_size}"
         )
-    return int(blocks)
+    return quarter.bit_length() - 1
+
+
+def _check_ints(name, values, minimum=1):
+    """`values` (an iterable) as a tuple of ints, each checked by `check_int`."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"`{name}` must be a sequence of ints. Received: {name}={values!r}")
+    return tuple(check_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(values))
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -83,23 +91,23 @@ class TextGANGenerator(keras_hub.models.Backbone):
         dtype=None,
         **kwargs,
     ):
+        image_size = check_int("image_size", image_size)
         num_blocks = _check_image_size(image_size)
         if channel_multipliers is None:
             channel_multipliers = _default_generator_multipliers(num_blocks)
-        channel_multipliers = tuple(int(m) for m in channel_multipliers)
+        channel_multipliers = _check_ints("channel_multipliers", channel_multipliers)
         if len(channel_multipliers) != num_blocks + 1:
             raise ValueError(
                 f"`channel_multipliers` needs {num_blocks + 1} entries for "
                 f"image_size={image_size} (the 4x4 input, then one per block). "
                 f"Received: {channel_multipliers}"
             )
-        for name, value in (
-            ("text_dim", text_dim), ("noise_dim", noise_dim), ("width", width),
-            ("embedding_dim", embedding_dim), ("num_heads", num_heads),
-        ):
-            if int(value) < 1:
-                raise ValueError(f"`{name}` must be positive. Received: {name}={value}")
-        attention_resolutions = tuple(int(r) for r in attention_resolutions)
+        text_dim = check_int("text_dim", text_dim)
+        noise_dim = check_int("noise_dim", noise_dim)
+        width = check_int("width", width)
+        embedding_dim = check_int("embedding_dim", embedding_dim)
+        num_heads = check_int("num_heads", num_heads)
+        attention_resolutions = _check_ints("attention_resolutions", attention_resolutions)
         sides = [4 * 2 ** (i + 1) for i in range(num_blocks)]
         for side in attention_resolutions:
             if side not in sides:
@@ -107,7 +115,7 @@ class TextGANGenerator(keras_hub.models.Backbone):
                     f"`attention_resolutions` must be among the block sides {sides}. "
                     f"Received: {attention_resolutions}"
                 )
-        channels = [int(width) * m for m in channel_multipliers]
+        channels = [width * m for m in channel_multipliers]
 
         # === Functional model ===
         inputs = {
@@ -151,14 +159,14 @@ class TextGANGenerator(keras_hub.models.Backbone):
         super().__init__(inputs=inputs, outputs=images, dtype=dtype, **kwargs)
 
         # === Config ===
-        self.text_dim = int(text_dim)
-        self.noise_dim = int(noise_dim)
-        self.image_size = int(image_size)
-        self.width = int(width)
+        self.text_dim = text_dim
+        self.noise_dim = noise_dim
+        self.image_size = image_size
+        self.width = width
         self.channel_multipliers = channel_multipliers
-        self.embedding_dim = int(embedding_dim)
+        self.embedding_dim = embedding_dim
         self.attention_resolutions = attention_resolutions
-        self.num_heads = int(num_heads)
+        self.num_heads = num_heads
         self.coordinates = bool(coordinates)
 
     @property
