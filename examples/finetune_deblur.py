@@ -33,13 +33,19 @@ parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data-parallel", action="store_true",
                     help="split each batch over every GPU (jax, tensorflow; torch under torchrun)")
 args = parser.parse_args()
+try:  # before training, which a bad --output would otherwise throw away
+    output_handle = zoo.presets.check_preset_target(args.output)
+except ValueError as error:
+    parser.error(f"--output: {error}")
+if args.epochs < 1:
+    parser.error("--epochs must be at least 1.")
 
 keras.utils.set_random_seed(args.seed)
 # --data-parallel: build and fit inside the scope that splits each batch
 # over every GPU (zoo.training.data_parallel; on torch, one process per GPU).
 with zoo.training.data_parallel() if args.data_parallel else contextlib.nullcontext():
     deblurrer = zoo.from_preset(args.preset)
-    if deblurrer.scale != 1 or getattr(deblurrer, "degradation", None) is None:
+    if not isinstance(getattr(deblurrer, "degradation", None), zoo.data.RandomBlur):
         parser.error(f"--preset {args.preset!r} is not a restorer that blurs its own inputs.")
     if args.patch_size % deblurrer.size_multiple:
         parser.error(f"--patch-size must be a multiple of {deblurrer.size_multiple}.")
@@ -58,4 +64,4 @@ if rank == 0:  # one writer
         args.output, task="deblur",
         description=f"{args.preset} fine-tuned on {args.images}",
     )
-    print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")
+    print(f"Saved {args.output}; load it with zoo.from_preset({output_handle!r})")

@@ -34,6 +34,12 @@ parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data-parallel", action="store_true",
                     help="split each batch over every GPU (jax, tensorflow; torch under torchrun)")
 args = parser.parse_args()
+try:  # before training, which a bad --output would otherwise throw away
+    output_handle = zoo.presets.check_preset_target(args.output)
+except ValueError as error:
+    parser.error(f"--output: {error}")
+if args.epochs < 1:
+    parser.error("--epochs must be at least 1.")
 
 keras.utils.set_random_seed(args.seed)
 # --data-parallel: build and fit inside the scope that splits each batch
@@ -60,4 +66,4 @@ if rank == 0:  # one writer
         args.output, task="super_resolution",
         description=f"{args.preset} (x{upscaler.scale}) fine-tuned on {args.images}",
     )
-    print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")
+    print(f"Saved {args.output}; load it with zoo.from_preset({output_handle!r})")

@@ -515,3 +515,65 @@ def test_restore_self_ensemble(tmp_path, clean_crop):
     a, b = np.asarray(Image.open(single)), np.asarray(Image.open(ensembled))
     assert a.shape == b.shape == clean_crop.shape and not np.array_equal(a, b)
     assert psnr(clean_crop, b) > psnr(clean_crop, a)
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(subprocess_env):
+    # `zoo list | head -1`: the pipe closes before zoo has written it all.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "zoo", "list"], stdout=write, stderr=subprocess.PIPE,
+            cwd=REPO_ROOT, env=subprocess_env(), text=True, timeout=300,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_missing_optional_package_is_a_one_line_error(tmp_path, subprocess_env):
+    # MiniLM's checkpoint missing: an ImportError that says how to install it.
+    done = subprocess.run(
+        [sys.executable, "-m", "zoo", "generate", "--preset", "text_gan_minilm",
+         "a red circle", "-o", str(tmp_path / "out.png")],
+        cwd=REPO_ROOT, env=subprocess_env(ZOO_MINILM_DIR=str(tmp_path)),
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    # (TensorFlow may log a few lines of its own first.)
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("zoo: error: ") and "has no" in last and "pip install" in last
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_wrote_line_on_an_ascii_console(tmp_path, clean_crop, subprocess_env):
+    source = tmp_path / "ünï.png"
+    Image.fromarray(noisy_uint8(clean_crop)).save(source)
+    out = tmp_path / "out_ö.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "zoo", "restore", "--preset", PRESET, str(source), "-o", str(out)],
+        cwd=REPO_ROOT, env=subprocess_env(PYTHONIOENCODING="ascii"),
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Wrote" in done.stdout and out.is_file()
+
+
+def test_an_image_past_pillows_bomb_guard_is_a_clear_error(tmp_path, monkeypatch):
+    path = tmp_path / "big.png"
+    Image.new("RGB", (64, 64)).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 64x64 is past twice this
+    with pytest.raises(ValueError, match="decompression bombs.*MAX_IMAGE_PIXELS = None"):
+        zoo.data.read_image(path)
+
+
+def test_check_preset_target_names_the_local_copy_of_a_registered_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert zoo.presets.check_preset_target("my_denoiser") == "my_denoiser"
+    assert zoo.presets.check_preset_target(PRESET) == os.path.join(".", PRESET)
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.png").write_bytes(b"")
+    with pytest.raises(ValueError, match="holds files"):
+        zoo.presets.check_preset_target("photos")

@@ -37,8 +37,9 @@ PROG = "zoo"
 EXPORT_FORMATS = ("litert", "tf_saved_model")
 QUANTIZATIONS = ("dynamic_int8",)
 # The errors a user causes and can fix: reported in one line, exit status 2.
-# (OSError covers FileNotFoundError and zoo.hub.PresetFetchError.)
-USER_ERRORS = (ValueError, TypeError, OSError)
+# (OSError covers FileNotFoundError and zoo.hub.PresetFetchError;
+# ImportError an optional package missing, whose message says how to install it.)
+USER_ERRORS = (ValueError, TypeError, OSError, ImportError)
 DEFAULT_CHECK_SHAPE = (64, 64)
 
 
@@ -330,7 +331,7 @@ def _cmd_restore(args):
     restored = model.restore(image, **kwargs)
     path = save_image(restored, args.output)
     height, width = restored.shape[:2]
-    print(f"Wrote {path} ({width}x{height})")
+    print(console_text(f"Wrote {path} ({width}x{height})"))
     return 0
 
 
@@ -443,7 +444,7 @@ def _cmd_generate(args):
     height, width = figure.shape[:2]
     count = len(images)
     what = "1 image" if count == 1 else f"{count} images in a grid"
-    print(f"Wrote {path} ({what}, {width}x{height}, seed {seed})")
+    print(console_text(f"Wrote {path} ({what}, {width}x{height}, seed {seed})"))
     return 0
 
 
@@ -482,7 +483,7 @@ def _cmd_export(args):
         float_layers=args.float_layers,
         input_shape=args.input_shape,
     )
-    print(f"Wrote {path}")
+    print(console_text(f"Wrote {path}"))
     if args.check:
         height, width = args.input_shape or DEFAULT_CHECK_SHAPE
         inputs = random_inputs(model, height, width)
@@ -535,7 +536,7 @@ def _cmd_demo(args):
 
     paths = run(args.output_dir)
     count = len(paths)
-    print(f"Wrote {count} file{'' if count == 1 else 's'} to {args.output_dir}")
+    print(console_text(f"Wrote {count} file{'' if count == 1 else 's'} to {args.output_dir}"))
     return 0
 
 
@@ -581,7 +582,14 @@ def main(argv=None):
     """Runs the `zoo` command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught below
+        return status
+    except BrokenPipeError:
+        # The reader left (`zoo list | head -1`): not an error. Stdout goes
+        # to devnull so Python's flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except USER_ERRORS as error:
         print(console_text(f"{PROG}: error: {_one_line(error)}", sys.stderr), file=sys.stderr)
         return 2

@@ -349,8 +349,7 @@ def run(output_dir="outputs", tasks=None):
 
     Returns:
         The paths written, one per task shown. A task with no embedded
-        preset (text_to_image, until one ships) prints one line and is
-        skipped.
+        preset prints one line and is skipped.
 
     Example:
     ```python

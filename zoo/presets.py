@@ -214,14 +214,28 @@ def _without_mixed_policies(config):
     }
 
 
-def _check_preset_target(preset_dir):
-    """Raises unless saving would replace nothing but an earlier preset."""
+def check_preset_target(preset_dir):
+    """Raises unless saving to `preset_dir` would replace nothing but an earlier
+    preset; returns the handle that loads it back (`./name` where `name` alone
+    is a registered preset, which `from_preset` would load instead).
+
+    Check before training, so a long run is not lost to a bad path.
+
+    Example:
+    ```python
+    handle = zoo.presets.check_preset_target("my_denoiser")  # "my_denoiser"
+    ```
+    """
+    preset_dir = Path(os.path.expanduser(os.fspath(preset_dir)))
     if preset_dir.name in ("", ".."):  # ".", "/", "..": never replace a working directory
         raise ValueError(
             f"`preset_dir` must name a directory to create. Received: {str(preset_dir)!r}"
         )
+    handle = str(preset_dir)
+    if handle in list_presets():
+        handle = os.path.join(".", handle)
     if not preset_dir.exists() and not preset_dir.is_symlink():
-        return
+        return handle
     if not preset_dir.is_dir():
         raise ValueError(f"`preset_dir` {str(preset_dir)!r} exists and is not a directory.")
     # The old directory is replaced whole: only take an empty one or a preset.
@@ -232,6 +246,7 @@ def _check_preset_target(preset_dir):
             "a preset (no metadata.json or config.json); saving would replace it. Give a "
             "new or empty directory."
         )
+    return handle
 
 
 def save_preset(model, preset_dir, **metadata):
@@ -261,8 +276,8 @@ def save_preset(model, preset_dir, **metadata):
     task_name = metadata.get("task", getattr(model, "preset_task", None))
     if task_name not in TASKS:
         raise ValueError(f"`task` must be one of {TASKS}. Received: task={task_name!r}")
-    preset_dir = Path(preset_dir)
-    _check_preset_target(preset_dir)
+    preset_dir = Path(os.path.expanduser(os.fspath(preset_dir)))
+    check_preset_target(preset_dir)
     preset_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{preset_dir.name}.", dir=preset_dir.parent))
     try:

@@ -97,6 +97,15 @@ def runs(tmp_path_factory, repo_root):
     bad = [a.replace("tuned_super_resolution", "never") for a in specs[1]["argv"]]
     specs.append({"task": "bad_patch", "argv": bad[:-1] + ["15"]})
     outputs["bad_patch"] = root / "never"
+    # An --output that holds the user's files: refused before any training.
+    bad = [str(folder) if a == str(outputs["denoise"]) else a for a in specs[0]["argv"]]
+    specs.append({"task": "bad_output", "argv": bad})
+    outputs["bad_output"] = folder
+    # A denoising preset given to the deblurring script: refused, not mislabelled.
+    bad = [a.replace("tiny_deblur", "tiny_denoise").replace("tuned_deblur", "never")
+           for a in specs[2]["argv"]]
+    specs.append({"task": "wrong_task", "argv": bad})
+    outputs["wrong_task"] = root / "never"
     env = dict(
         os.environ, KERAS_BACKEND="tensorflow", PYTHONPATH=str(repo_root),
         TF_CPP_MIN_LOG_LEVEL="3",
@@ -214,3 +223,18 @@ def test_finetune_script_under_torchrun_trains_on_two_processes(tmp_path, repo_r
     moved = [not np.allclose(a, b)
              for a, b in zip(tuned.backbone.get_weights(), start.backbone.get_weights())]
     assert any(moved)
+
+
+def test_finetune_script_checks_output_before_training(runs):
+    returncode, log, folder = runs["bad_output"]
+    assert returncode == 2, log[-3000:]
+    assert "--output: `preset_dir`" in log and "holds files" in log
+    assert "loss" not in log and "Traceback" not in log  # nothing trained, nothing lost
+    assert sorted(p.name for p in folder.iterdir()) == ["a.png", "b.jpg", "c.png", "notes.txt"]
+
+
+def test_finetune_deblur_refuses_a_preset_that_does_not_blur(runs):
+    returncode, log, output = runs["wrong_task"]
+    assert returncode == 2, log[-3000:]
+    assert "is not a restorer that blurs its own inputs" in log
+    assert not output.exists()

@@ -87,6 +87,12 @@ def read_image(
             raise ValueError(
                 f"`image` {str(path)!r} is not an image Pillow can read."
             ) from error
+        except Image.DecompressionBombError as error:
+            raise ValueError(
+                f"`image` {str(path)!r} is larger than Pillow's guard against "
+                f"decompression bombs ({error}). If you trust the file, lift the "
+                "guard first: `PIL.Image.MAX_IMAGE_PIXELS = None`."
+            ) from error
         except (OSError, SyntaxError) as error:
             raise ValueError(
                 f"`image` {str(path)!r} could not be decoded (truncated or "
