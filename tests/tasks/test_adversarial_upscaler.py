@@ -121,3 +121,31 @@ def test_bad_arguments_raise():
     upscaler = _tiny_upscaler()
     with pytest.raises(ValueError, match="no `loss`"):
         upscaler.compile(d_optimizer="adam", g_optimizer="adam", loss="mae")
+
+
+def test_fit_checks_arrays_before_training():
+    upscaler = _tiny_upscaler(seed=2)
+    low = _high_res(1)[:, :16, :16]
+    before = upscaler.restorer.predict_on_batch(low)
+    with pytest.raises(ValueError, match="`x`.*multiple of the scale"):
+        upscaler.fit(np.zeros((4, 33, 33, 3), "float32"), batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match="`y`"):
+        upscaler.fit(_high_res(2)[:, :15, :15], _high_res(2), batch_size=2, verbose=0)
+    with pytest.raises(TypeError, match="`x`"):
+        upscaler.fit(np.zeros((2, 32, 32, 3), "int16"), batch_size=2, verbose=0)
+    with pytest.raises(TypeError, match="`y`"):
+        upscaler.fit(_high_res(2)[:, :16, :16], np.zeros((2, 32, 32, 3), "int32"), verbose=0)
+    with pytest.raises(ValueError, match=r"`validation_data`.*restorer\.evaluate"):
+        upscaler.fit(_high_res(), batch_size=2, verbose=0, validation_data=(_high_res(2),))
+    with pytest.raises(ValueError, match=r"`validation_split`.*restorer\.evaluate"):
+        upscaler.fit(_high_res(), batch_size=2, verbose=0, validation_split=0.5)
+    # Nothing ran: the restorer is untouched and still usable (on JAX a
+    # failed first step would have emptied its variables).
+    assert int(upscaler.optimizer.iterations) == 0
+    np.testing.assert_allclose(upscaler.restorer.predict_on_batch(low), before)
+
+    # uint8 images train on the [0, 1] scale, as the restorer's own `fit`.
+    images = (_high_res(2) * 255).astype(np.uint8)
+    history = upscaler.fit(images, batch_size=2, epochs=1, verbose=0)
+    assert history.history["content_loss"][0] < 1.0
+    assert int(upscaler.optimizer.iterations) == 1

@@ -15,8 +15,8 @@ class ToyGAN(AdversarialTrainer, keras.Model):
 
     adversarial_metric_names = ("d_loss", "g_loss", "real_score")
 
-    def __init__(self, seed=0):
-        super().__init__()
+    def __init__(self, seed=0, **kwargs):
+        super().__init__(**kwargs)
         self.generator = keras.Sequential(
             [
                 keras.Input((4,)),
@@ -159,3 +159,118 @@ def test_adversarial_optimizer_config_and_build():
     assert len(optimizer.variables) == len(optimizer.d_optimizer.variables) + len(
         optimizer.g_optimizer.variables
     )
+
+
+def test_save_and_load_keep_both_optimizers(tmp_path):
+    keras.utils.set_random_seed(3)
+    gan = ToyGAN()
+    gan.compile(
+        d_optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
+        g_optimizer=keras.optimizers.SGD(0.001, momentum=0.9),
+    )
+    gan.fit(_real(16), batch_size=8, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path, custom_objects={"ToyGAN": ToyGAN})
+    for player in ("d_optimizer", "g_optimizer"):
+        saved, restored = getattr(gan.optimizer, player), getattr(loaded.optimizer, player)
+        assert isinstance(restored, keras.optimizers.SGD)
+        assert float(restored.learning_rate) == pytest.approx(float(saved.learning_rate))
+        assert float(restored.momentum) == pytest.approx(0.9)
+        for a, b in zip(saved.variables, restored.variables):
+            np.testing.assert_allclose(_snapshot([a])[0], _snapshot([b])[0])
+    assert int(loaded.optimizer.iterations) == 2
+    assert int(loaded.optimizer.d_optimizer.iterations) == 2
+
+
+def test_mixed_float16_is_refused_and_mixed_bfloat16_trains():
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy("mixed_float16")
+        with pytest.raises(ValueError, match="mixed_float16"):
+            ToyGAN().compile(d_optimizer="adam", g_optimizer="adam")
+        keras.config.set_dtype_policy("mixed_bfloat16")
+        keras.utils.set_random_seed(4)
+        gan = ToyGAN()
+        gan.compile(d_optimizer="adam", g_optimizer="adam")
+        logs = gan.train_on_batch(_real(8), return_dict=True)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert np.isfinite(logs["d_loss"]) and int(gan.optimizer.iterations) == 1
+
+
+def test_learning_rate_callbacks_are_refused():
+    keras.utils.set_random_seed(5)
+    gan = ToyGAN()
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.0)
+    # Refused before fit starts (a refusal mid-fit leaves a JAX model unusable).
+    for callback in (scheduler, keras.callbacks.ReduceLROnPlateau()):
+        with pytest.raises(ValueError, match="`callbacks`.*g_optimizer"):
+            gan.fit(_real(16), batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    assert int(gan.optimizer.iterations) == 0
+    # Setting the wrapper's rate directly is refused too.
+    with pytest.raises(TypeError, match="g_optimizer.learning_rate"):
+        gan.optimizer.learning_rate = 0.0
+    gan.fit(_real(16), batch_size=8, epochs=1, verbose=0)  # still trains
+    assert int(gan.optimizer.iterations) == 2
+    # The players' own learning rates stay settable.
+    gan.optimizer.d_optimizer.learning_rate = 0.05
+    assert float(gan.optimizer.d_optimizer.learning_rate) == pytest.approx(0.05)
+
+
+def test_player_ema_is_written_at_the_end_of_fit():
+    keras.utils.set_random_seed(5)
+    gan = ToyGAN()
+    g_optimizer = keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.9)
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=g_optimizer)
+    gan.fit(_real(16), batch_size=8, epochs=1, verbose=0, shuffle=False)
+    ema = _snapshot(g_optimizer._model_variables_moving_average)
+    for average, weight in zip(ema, _snapshot(gan.generator.trainable_variables)):
+        np.testing.assert_allclose(weight, average)
+
+
+def _plain_gan(discriminator_regularizer=None, generator_regularizer=None):
+    """A ToyGAN with plain Dense networks, weights fixed by the seed."""
+    keras.utils.set_random_seed(6)
+    gan = ToyGAN()
+    gan.generator = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(2, activity_regularizer=generator_regularizer),
+        ],
+        name="generator",
+    )
+    gan.discriminator = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(8, activation="relu", kernel_regularizer=discriminator_regularizer),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    return gan
+
+
+def test_regularization_losses_join_their_players_loss():
+    plain = _plain_gan()
+    kernel = _snapshot([plain.discriminator.layers[0].kernel])[0]
+    plain.train_on_batch(_real(8))
+    # A weight regularizer on the discriminator: its update gains -lr * 2c * W.
+    weighted = _plain_gan(discriminator_regularizer=keras.regularizers.L2(0.5))
+    weighted.train_on_batch(_real(8))
+    difference = _snapshot([weighted.discriminator.layers[0].kernel])[0] - _snapshot(
+        [plain.discriminator.layers[0].kernel]
+    )[0]
+    np.testing.assert_allclose(difference, -0.1 * 2 * 0.5 * kernel, atol=1e-5)
+
+    # An activity regularizer on the generator changes only the generator step.
+    active = _plain_gan(generator_regularizer=keras.regularizers.L2(10.0))
+    active.train_on_batch(_real(8))
+    for a, b in zip(_snapshot(plain.discriminator.trainable_variables),
+                    _snapshot(active.discriminator.trainable_variables)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert any(_moved(_snapshot(plain.generator.trainable_variables),
+                      active.generator.trainable_variables))

@@ -260,3 +260,27 @@ def test_process_batch_size_alone_is_the_whole_batch():
     for bad in (0, -2):
         with pytest.raises(ValueError, match="batch_size"):
             process_batch_size(bad)
+
+
+def test_names_of_missing_devices_are_refused():
+    # A MirroredStrategy over a missing device made `fit` hang; a missing
+    # GPU alone ran on the CPU; JAX raised a RuntimeError or an unpack error.
+    backend = keras.config.backend()
+    missing = [["cpu:99"], ["gpu:99"], ["nonsense"], ["cpu:0", "cpu:99"]]
+    if backend != "torch":
+        missing.append(["cpu:0", "cpu:0"])  # one device twice
+    for devices in missing:
+        with pytest.raises(ValueError, match="devices"):
+            with data_parallel(devices):
+                pass
+    with pytest.raises(ValueError, match="Available"):
+        with data_parallel(["cpu:99"]):
+            pass
+    # The CPU exists everywhere (torch: where no GPU is the process's device).
+    if backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("the process's device is the GPU")
+    with data_parallel(["cpu:0"]) as used:
+        assert used == ["cpu:0"]

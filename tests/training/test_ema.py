@@ -87,3 +87,37 @@ def test_arguments():
     with pytest.raises(ValueError, match="train"):
         network = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
         GeneratorEMA(generator=network).swap_in()
+
+
+@pytest.mark.parametrize("every, start_step", [(1, 2), (4, 0), (1, 3)])
+def test_counts_training_steps_with_steps_per_execution(every, start_step):
+    if keras.config.backend() == "torch":
+        pytest.skip("steps_per_execution must be 1 on torch")
+    ema = GeneratorEMA(decay=0.8, every=every, start_step=start_step, warmup=False,
+                       swap_on_train_end=False)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(keras.optimizers.SGD(0.1), "mse", steps_per_execution=2)
+    ema.generator = model
+    record = Record()
+    expected = _weights(model.trainable_variables)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype("float32")
+    y = rng.normal(size=(32, 2)).astype("float32")
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0, callbacks=[record, ema])
+    history = record.weights
+    assert len(history) == 4  # one call per 2 steps
+    assert ema.steps == 8 == int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    # Each call sees 2 steps: the update steps among them, compounded.
+    previous = 0
+    for step, weights in zip((2, 4, 6, 8), history):
+        if min(step, start_step) // every > previous // every:
+            expected = weights
+        updates = step // every - max(previous, start_step) // every
+        if updates > 0:
+            d = 0.8 ** (every * updates)
+            expected = [d * e + (1 - d) * w for e, w in zip(expected, weights)]
+        previous = step
+    for average, value in zip(ema.average, expected):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(average), value, rtol=1e-5,
+                                   atol=1e-6)

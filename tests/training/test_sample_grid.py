@@ -55,3 +55,43 @@ def test_arguments(tmp_path):
         SampleGrid("a red circle", tmp_path)
     with pytest.raises(ValueError, match="every"):
         SampleGrid(["x"], tmp_path, every=0)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(filename="e{step}.png"), ValueError, "filename"),
+    (dict(filename="e{0}.png"), ValueError, "filename"),
+    (dict(filename="e{epoch:s}.png"), ValueError, "filename"),
+    (dict(filename=None), TypeError, "filename"),
+    (dict(scale=0), ValueError, "scale"),
+    (dict(scale=1.5), TypeError, "scale"),
+    (dict(columns=-1), ValueError, "columns"),
+])
+def test_arguments_are_checked_before_training(tmp_path, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        SampleGrid(["x"], tmp_path, **kwargs)
+
+
+def test_filename_may_name_a_subdirectory(tmp_path):
+    callback = SampleGrid(["x"], tmp_path / "grids", filename="sub/e{epoch}.png")
+    callback.set_model(StubGenerator())
+    callback.on_epoch_end(0)
+    assert callback.paths == [str(tmp_path / "grids" / "sub" / "e1.png")]
+    assert Image.open(callback.paths[0]).mode == "RGB"
+
+
+def test_image_grid_checks_its_arguments():
+    images = np.zeros((2, 8, 8, 3), np.uint8)
+    prompts = ["a", "b"]
+    for kwargs, error, name in [
+        (dict(text_lines=0), ValueError, "text_lines"),
+        (dict(columns=-1), ValueError, "columns"),
+        (dict(columns=0), ValueError, "columns"),
+        (dict(scale=0), ValueError, "scale"),
+        (dict(padding=-1), ValueError, "padding"),
+    ]:
+        with pytest.raises(error, match=name):
+            image_grid(images, prompts, **kwargs)
+    with pytest.raises(TypeError, match="prompts"):
+        image_grid(images, [1, 2])
+    with pytest.raises(TypeError, match="prompts"):
+        image_grid(images[:1], "a")

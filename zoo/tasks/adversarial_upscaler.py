@@ -1,10 +1,11 @@
 """Adversarial fine-tuning of a super-resolution restorer (SRGAN-style)."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from zoo.models.patch_discriminator.patch_discriminator import PatchDiscriminator
-from zoo.tasks.image_restorer import ImageRestorer
+from zoo.tasks.image_restorer import ImageRestorer, _float_images
 from zoo.training.adversarial import AdversarialTrainer
 
 
@@ -209,11 +210,68 @@ class AdversarialUpscaler(AdversarialTrainer, keras.Model):
             "feature_matching_loss": feature_matching_loss,
         }
 
+    _NO_EVALUATION = (
+        "AdversarialUpscaler only trains: evaluate the fine-tuned "
+        "`upscaler.restorer` (e.g. `upscaler.restorer.evaluate(...)`)."
+    )
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Trains on clean high-res images or `(low_res, high_res)` pairs.
+
+        Arrays are checked before training starts: high-res sides must be a
+        multiple of `scale` and a pair's high-res side `scale` times its
+        low-res side; uint8 arrays are scaled to [0, 1], other integer
+        dtypes are refused. There is no validation (see `evaluate`).
+        """
+        for key, given in (
+            ("validation_data", kwargs.get("validation_data") is not None),
+            ("validation_split", bool(kwargs.get("validation_split"))),
+        ):
+            if given:
+                raise ValueError(f"`{key}` is not supported: {self._NO_EVALUATION}")
+        x, y = self._check_arrays(x, y)
+        return super().fit(x, y, *args, **kwargs)
+
+    def _check_arrays(self, x, y):
+        # Arrays show what every batch will be, so a batch the step would
+        # refuse is refused before Keras starts: on JAX an error in the first
+        # step leaves the restorer's variables emptied.
+        x, y = _float_images("x", x), _float_images("y", y)
+        shapes = {}
+        for name, value in (("x", x), ("y", y)):
+            if isinstance(value, np.ndarray) or ops.is_tensor(value):
+                shape = tuple(value.shape)
+                if len(shape) != 4:
+                    raise ValueError(
+                        f"`{name}` must be a batch of images (N, H, W, C). "
+                        f"Received: {name}.shape={shape}"
+                    )
+                shapes[name] = shape
+        scale = self.scale
+        if y is None and "x" in shapes:
+            if self.restorer.degradation is None:
+                raise ValueError(
+                    "The restorer has no `degradation`, so it cannot train on high-res "
+                    "images alone: pass `(low_res, high_res)` pairs as `x`, `y`."
+                )
+            height, width = shapes["x"][1:3]
+            if any(side is not None and side % scale for side in (height, width)):
+                raise ValueError(
+                    f"The high-res images `x` must have sides that are a multiple of "
+                    f"the scale ({scale}). Received: x.shape={shapes['x']}"
+                )
+        if "x" in shapes and "y" in shapes:
+            low, high = shapes["x"][1:3], shapes["y"][1:3]
+            if None not in low + high and (high[0] != low[0] * scale or high[1] != low[1] * scale):
+                raise ValueError(
+                    f"The high-res targets `y` must be {scale}x the low-res inputs `x` "
+                    f"(scale={scale}). Received: x.shape={shapes['x']}, "
+                    f"y.shape={shapes['y']}"
+                )
+        return x, y
+
     def evaluate(self, *args, **kwargs):
-        raise NotImplementedError(
-            "AdversarialUpscaler only trains: evaluate the fine-tuned "
-            "`upscaler.restorer` (e.g. `upscaler.restorer.evaluate(...)`)."
-        )
+        raise NotImplementedError(self._NO_EVALUATION)
 
     def get_config(self):
         config = super().get_config()

@@ -559,8 +559,8 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
                     "This data source has no known length: pass `steps_per_epoch`."
                 )
         # Shuffling happens in `CaptionedImageBatches`; streams come as they are.
-        return keras.Model.fit(
-            self, data, epochs=epochs, steps_per_epoch=steps_per_epoch, shuffle=False, **kwargs
+        return super().fit(
+            data, epochs=epochs, steps_per_epoch=steps_per_epoch, shuffle=False, **kwargs
         )
 
     def evaluate(self, *args, **kwargs):

@@ -45,6 +45,14 @@ class AdversarialOptimizer(keras.optimizers.Optimizer):
     Build it with `build_adversarial(d_variables, g_variables)`;
     `AdversarialTrainer.compile` does.
 
+    The wrapper has no learning rate of its own: setting its
+    `learning_rate` (as `keras.callbacks.LearningRateScheduler` or
+    `ReduceLROnPlateau` do) raises an error; schedule the players' rates
+    instead (`d_optimizer.learning_rate`, `g_optimizer.learning_rate`, or a
+    `LearningRateSchedule` passed to each). Each player's `use_ema` is
+    honoured: at the end of `fit` each optimizer writes its averages into
+    its own variables.
+
     Example:
     ```python
     optimizer = AdversarialOptimizer(
@@ -106,6 +114,27 @@ class AdversarialOptimizer(keras.optimizers.Optimizer):
     def iterations(self):
         return self.g_optimizer.iterations
 
+    @property
+    def learning_rate(self):
+        return self._get_current_learning_rate()
+
+    @learning_rate.setter
+    def learning_rate(self, learning_rate):
+        raise TypeError(
+            "An AdversarialOptimizer has no learning rate of its own, so "
+            "`learning_rate` cannot be set on it (a `LearningRateScheduler` or "
+            "`ReduceLROnPlateau` callback does). Schedule each player's instead: "
+            "set `model.optimizer.d_optimizer.learning_rate` and "
+            "`model.optimizer.g_optimizer.learning_rate` (e.g. from a custom "
+            "callback), or pass a `keras.optimizers.schedules.LearningRateSchedule` "
+            "to each optimizer."
+        )
+
+    def finalize_variable_values(self, var_list):
+        # Each player finalizes its own variables (e.g. writes its EMA).
+        self.d_optimizer.finalize_variable_values(self.d_variables)
+        self.g_optimizer.finalize_variable_values(self.g_variables)
+
     # Saving walks into `d_optimizer` and `g_optimizer`, which save their own
     # variables; this wrapper has none of its own to write.
     def save_own_variables(self, store):
@@ -159,6 +188,12 @@ class AdversarialTrainer:
     * optionally `adversarial_metric_names`: the log keys averaged over an
       epoch (default `("d_loss", "g_loss")`); call `_init_adversarial()` in
       `__init__` to create their trackers.
+
+    Each player's regularization losses (`discriminator.losses`,
+    `generator.losses`: weight and activity regularizers) are added to its
+    loss. `model.save` keeps both optimizers (and their state) for
+    `keras.models.load_model`. The `mixed_float16` policy is refused (one
+    loss scale cannot serve two players); `mixed_bfloat16` trains.
 
     Example:
     ```python
@@ -217,6 +252,14 @@ class AdversarialTrainer:
                     "`d_optimizer`/`g_optimizer`."
                 )
             kwargs.pop(key, None)
+        if self.dtype_policy.name == "mixed_float16" and kwargs.get("auto_scale_loss", True):
+            raise ValueError(
+                "An adversarial model cannot train under the `mixed_float16` dtype "
+                "policy: Keras would wrap its two optimizers in one "
+                "`LossScaleOptimizer`, which cannot scale each player's loss. Use "
+                "`mixed_bfloat16` (no loss scaling needed) or `float32`. Received: "
+                f"dtype policy {self.dtype_policy.name!r}."
+            )
         # `fit` feeds training batches, not `call` inputs: the model must not
         # be built from them. Its networks exist, so it is built.
         if all(layer.built for layer in self._flatten_layers(include_self=False)):
@@ -226,6 +269,38 @@ class AdversarialTrainer:
             self.discriminator_trainable_variables, self.generator_trainable_variables
         )
         keras.Model.compile(self, optimizer=optimizer, **kwargs)
+        self._adversarial_compile_kwargs = dict(kwargs)
+
+    def get_compile_config(self):
+        """The player optimizers and `compile` arguments, for `model.save`."""
+        if not (self.compiled and hasattr(self, "_adversarial_compile_kwargs")):
+            return {}
+        return {
+            "d_optimizer": keras.optimizers.serialize(self.optimizer.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.optimizer.g_optimizer),
+            **self._adversarial_compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        """Compiles as `get_compile_config` describes (used by `load_model`)."""
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+
+    def _regularization_losses(self, player):
+        """The `losses` (weight and activity regularizers) of `player`'s network
+        ("discriminator" or "generator"), added to that player's loss."""
+        network = getattr(self, player, None)
+        return list(network.losses) if isinstance(network, keras.layers.Layer) else []
+
+    def fit(self, *args, **kwargs):
+        """`keras.Model.fit`, refusing callbacks that set the learning rate
+        (the wrapper optimizer has none; see `AdversarialOptimizer`) before
+        any training starts."""
+        check_adversarial_callbacks(kwargs.get("callbacks"))
+        return keras.Model.fit(self, *args, **kwargs)
 
     def train_step(self, *args):
         return adversarial_train_step(self, *args)
@@ -233,8 +308,16 @@ class AdversarialTrainer:
     def _adversarial_phases(self):
         optimizer = self.optimizer
         return (
-            (self.discriminator_loss, optimizer.d_variables, optimizer.d_optimizer),
-            (self.generator_loss, optimizer.g_variables, optimizer.g_optimizer),
+            (
+                _regularized(self, self.discriminator_loss, "discriminator"),
+                optimizer.d_variables,
+                optimizer.d_optimizer,
+            ),
+            (
+                _regularized(self, self.generator_loss, "generator"),
+                optimizer.g_variables,
+                optimizer.g_optimizer,
+            ),
         )
 
     def _update_adversarial_metrics(self, logs):
@@ -242,6 +325,37 @@ class AdversarialTrainer:
             if tracker.name in logs:
                 tracker.update_state(logs[tracker.name])
         return {tracker.name: tracker.result() for tracker in self.metrics}
+
+
+def check_adversarial_callbacks(callbacks):
+    """Raises for callbacks that set `model.optimizer.learning_rate`: on an
+    adversarial model that fails at the first epoch (and on JAX leaves the
+    model unusable), so it is refused before `fit` starts."""
+    setters = (keras.callbacks.LearningRateScheduler, keras.callbacks.ReduceLROnPlateau)
+    for callback in callbacks or ():
+        if isinstance(callback, setters):
+            raise ValueError(
+                f"`callbacks`: {type(callback).__name__} sets the model optimizer's "
+                "learning rate, which an adversarial model does not have. Schedule each "
+                "player's instead: a `keras.optimizers.schedules.LearningRateSchedule` "
+                "as the learning rate of `d_optimizer` and of `g_optimizer`."
+            )
+
+
+def _regularized(model, loss_fn, player):
+    """`loss_fn` plus the player's regularization losses, read after the
+    forward pass (on JAX inside its stateless scope, so they are traced).
+    Without any, the loss is returned untouched."""
+
+    def regularized_loss(data):
+        loss, logs = loss_fn(data)
+        extra = model._regularization_losses(player)
+        if extra:
+            dtype = keras.backend.standardize_dtype(loss.dtype)
+            loss = loss + keras.ops.sum(keras.ops.stack([keras.ops.cast(x, dtype) for x in extra]))
+        return loss, logs
+
+    return regularized_loss
 
 
 def adversarial_train_step(model, *args):
@@ -366,7 +480,8 @@ def _stateless(model, loss_fn, trainable, non_trainable, data):
     """Runs `loss_fn(data)` on the given variable values; returns new values."""
     mapping = list(zip(model.trainable_variables, trainable))
     mapping += list(zip(model.non_trainable_variables, non_trainable))
-    with keras.StatelessScope(state_mapping=mapping) as scope:
+    # Losses are collected so `layer.losses` (activity regularizers) reads them.
+    with keras.StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
         loss, logs = loss_fn(data)
     trainable = [_current(scope, v, old) for v, old in zip(model.trainable_variables, trainable)]
     non_trainable = [

@@ -33,6 +33,76 @@ def _check_devices(devices):
     return list(devices)
 
 
+def _unknown_devices(devices, available):
+    return ValueError(
+        f"`devices` names devices this machine does not have: {devices!r}. "
+        f"Available: {available}"
+    )
+
+
+def _check_duplicates(devices, keys):
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"`devices` names a device twice. Received: devices={devices!r}")
+
+
+def _check_tensorflow_devices(devices):
+    """Raises unless every name in `devices` is one of TensorFlow's logical devices.
+
+    (A MirroredStrategy over a missing device hangs in `fit`, and a missing
+    GPU alone would silently run on the CPU.)
+    """
+    import tensorflow as tf
+
+    def key(name):
+        spec = tf.DeviceSpec.from_string(name)
+        return (spec.device_type or "").upper(), spec.device_index or 0
+
+    logical = tf.config.list_logical_devices()
+    available = [d.name for d in logical]
+    known = {key(name) for name in available}
+    keys = []
+    for name in devices:
+        try:
+            parsed = key(name)
+        except ValueError:
+            raise _unknown_devices(devices, available) from None
+        if parsed not in known:
+            raise _unknown_devices(devices, available)
+        keys.append(parsed)
+    _check_duplicates(devices, keys)
+
+
+def _check_jax_devices(devices):
+    """Raises unless every name in `devices` is a JAX device ("cpu:0", "gpu:1")."""
+    import jax
+
+    found = list(jax.devices())
+    if all(d.platform != "cpu" for d in found):
+        found += jax.devices("cpu")
+    available = [f"{d.platform}:{d.id}" for d in found]
+    keys = [name if ":" in name else f"{name}:0" for name in devices]
+    if any(k not in available for k in keys):
+        raise _unknown_devices(devices, available)
+    _check_duplicates(devices, keys)
+
+
+def _check_torch_device(devices, device):
+    """Outside torchrun, raises unless `devices` names this process's `device`."""
+    import torch
+
+    try:
+        named = torch.device(devices[0])
+    except (RuntimeError, ValueError):
+        named = None
+    own = torch.device(device)
+    if named is not None and named.type == own.type and named.index in (None, own.index or 0):
+        return
+    raise ValueError(
+        f"`devices` must name this process's device, the one Keras' torch backend "
+        f"uses: {device!r}. Received: devices={devices!r}. Available: [{device!r}]"
+    )
+
+
 @contextlib.contextmanager
 def data_parallel(devices=None):
     """Models built, compiled and fit inside this train on several devices.
@@ -53,7 +123,8 @@ def data_parallel(devices=None):
       preset, or the same `keras.utils.set_random_seed`): the first update
       checks it and raises otherwise. Each process reads its own share of
       the data: `process_index()` and `process_count()` say which. Outside
-      `torchrun` it is one device, and `devices` may name at most one.
+      `torchrun` it is one device, and `devices` may name only that one
+      (the GPU, else the CPU).
       Not for `mixed_float16`: its loss scaler would judge each process's
       own gradients (bfloat16 and float32 need no scaler).
 
@@ -61,6 +132,7 @@ def data_parallel(devices=None):
         devices: device names, e.g. `["gpu:0", "gpu:1"]` (JAX) or
             `["/gpu:0", "/gpu:1"]` (TensorFlow). Default: every GPU, else
             every CPU device the backend lists (torch: this process's one).
+            A name the backend does not list raises a `ValueError`.
 
     Yields:
         The device names in use (torch: this process's device).
@@ -84,7 +156,12 @@ def data_parallel(devices=None):
         return
     if backend not in ("jax", "tensorflow"):
         raise NotImplementedError(f"data_parallel runs on jax, tensorflow and torch, not {backend!r}.")
-    devices = devices or _default_devices(backend)
+    if devices is None:
+        devices = _default_devices(backend)
+    elif backend == "jax":
+        _check_jax_devices(devices)
+    else:
+        _check_tensorflow_devices(devices)
     if backend == "jax":
         with keras.distribution.DataParallel(devices=devices).scope():
             yield devices
@@ -153,6 +230,8 @@ def _torch_processes(devices):
         )
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
+    if devices is not None:
+        _check_torch_device(devices, device)
     if int(os.environ.get("WORLD_SIZE", "1")) == 1 and not dist.is_initialized():
         yield devices or [device]
         return

@@ -15,7 +15,10 @@ class GeneratorEMA(keras.callbacks.Callback):
     cleaner samples (as in ProGAN and BigGAN). Every `every` training steps
     `ema = d * ema + (1 - d) * w` with `d = decay ** every` over the
     generator's trainable weights (batch-norm statistics stay the live
-    ones). Until `start_step` the average just copies the weights. With
+    ones). Steps are the model optimizer's iterations, so with
+    `compile(steps_per_execution=k)` (the callback then runs once per k
+    steps) the updates of the steps in between are compounded into one with
+    the weights at hand. Until `start_step` the average just copies the weights. With
     `warmup`, the decay of the n-th update is `min(decay, (1 + n) / (10 + n))`
     (as `tf.train.ExponentialMovingAverage` with `num_updates`), so a short
     run is not averaged mostly with its random initial weights.
@@ -55,7 +58,8 @@ class GeneratorEMA(keras.callbacks.Callback):
         self.swap_on_train_end = bool(swap_on_train_end)
         self.generator = generator
         self.average = None  # one tensor per trainable generator weight
-        self.steps = 0
+        self.steps = 0  # training steps seen (the optimizer's iterations)
+        self._last_iterations = None
         self._raw = None  # the training weights while the average is swapped in
 
     def _network(self):
@@ -75,25 +79,53 @@ class GeneratorEMA(keras.callbacks.Callback):
     def _read(variable):
         return ops.stop_gradient(ops.convert_to_tensor(variable))
 
+    def _iterations(self):
+        """The training steps the model's optimizer has taken, or None without one."""
+        model = self.model if getattr(self, "_model", None) is not None else None
+        optimizer = getattr(model, "optimizer", None)
+        iterations = getattr(optimizer, "iterations", None)
+        if iterations is None:
+            return None
+        return int(ops.convert_to_numpy(iterations))
+
     def on_train_begin(self, logs=None):
         if self._raw is not None:
             self.swap_out()
         if self.average is None:
             self.average = [ops.copy(self._read(v)) for v in self._variables()]
+        # Steps are read from the optimizer: with `steps_per_execution=k`
+        # this callback runs once per k steps.
+        self._last_iterations = self._iterations()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
-        if self.steps % self.every:
+        iterations = self._iterations()
+        last = getattr(self, "_last_iterations", None)
+        if iterations is None or last is None or iterations < last:
+            elapsed = 1  # no optimizer to read: one call, one step
+        else:
+            elapsed = iterations - last
+        self._last_iterations = iterations
+        if elapsed <= 0:
             return
+        previous, self.steps = self.steps, self.steps + elapsed
+        every, start = self.every, self.start_step
+        if self.steps // every == previous // every:
+            return  # no update step among those that ran
         variables = self._variables()
-        if self.steps <= self.start_step:
+        if min(self.steps, start) // every > previous // every:
+            # An update step within `start_step` ran: the average copies.
             self.average = [ops.copy(self._read(v)) for v in variables]
+        # The update steps after `start_step` that ran, compounded.
+        updates = self.steps // every - max(previous, start) // every
+        if updates <= 0:
             return
-        decay = self.decay
-        if self.warmup:
-            decay = min(decay, (1.0 + self.updates) / (10.0 + self.updates))
-        self.updates += 1
-        d = decay**self.every
+        d = 1.0
+        for _ in range(updates):
+            decay = self.decay
+            if self.warmup:
+                decay = min(decay, (1.0 + self.updates) / (10.0 + self.updates))
+            self.updates += 1
+            d *= decay**every
         self.average = [
             d * a + (1.0 - d) * self._read(v) for a, v in zip(self.average, variables)
         ]

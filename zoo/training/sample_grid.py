@@ -47,6 +47,13 @@ def image_grid(images, prompts, columns=None, scale=2, text_lines=3, padding=4):
     """
     from PIL import Image, ImageDraw, ImageFont
 
+    if columns is not None:
+        columns = check_int("columns", columns)
+    scale = check_int("scale", scale)
+    text_lines = check_int("text_lines", text_lines)
+    padding = check_int("padding", padding, minimum=0)
+    if isinstance(prompts, str) or not all(isinstance(p, str) for p in prompts):
+        raise TypeError(f"`prompts` must be a list of strings. Received: prompts={prompts!r}")
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
         raise ValueError(
@@ -94,7 +101,8 @@ class SampleGrid(keras.callbacks.Callback):
     Args:
         prompts: the prompts (each one a cell, its text under it).
         directory: where the PNGs go (created if missing).
-        filename: pattern formatted with `epoch` (1-based).
+        filename: pattern formatted with `epoch` (1-based); may name
+            subdirectories of `directory` (created too).
         seed: seed of the samples' noise.
         every: write every `every` epochs (and after the last one).
         ema: a `GeneratorEMA` whose average to sample from, if any.
@@ -115,6 +123,18 @@ class SampleGrid(keras.callbacks.Callback):
         if isinstance(prompts, str) or not prompts or not all(isinstance(p, str) for p in prompts):
             raise ValueError("`prompts` must be a non-empty list of strings.")
         check_int("every", every)
+        if columns is not None:
+            columns = check_int("columns", columns)
+        scale = check_int("scale", scale)
+        if not isinstance(filename, str):
+            raise TypeError(f"`filename` must be a str. Received: filename={filename!r}")
+        try:
+            filename.format(epoch=1)
+        except (KeyError, IndexError, ValueError, AttributeError) as error:
+            raise ValueError(
+                "`filename` must be a pattern formatted with `epoch` only, "
+                f"e.g. 'epoch_{{epoch:03d}}.png'. Received: filename={filename!r} ({error!r})"
+            ) from None
         self.prompts = list(prompts)
         self.directory = os.fspath(directory)
         self.filename = filename
@@ -122,7 +142,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.every = int(every)
         self.ema = ema
         self.columns = columns
-        self.scale = int(scale)
+        self.scale = scale
         self.paths = []
         self._last_epoch = None
 
@@ -137,8 +157,8 @@ class SampleGrid(keras.callbacks.Callback):
         else:
             images = model.generate(self.prompts, seed=self.seed)
         grid = image_grid(images, self.prompts, columns=self.columns, scale=self.scale)
-        os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, self.filename.format(epoch=epoch))
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         Image.fromarray(grid).save(path)
         self.paths.append(path)
         return path
