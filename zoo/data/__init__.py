@@ -20,6 +20,8 @@ from zoo.data.natural_images import load_natural_images, load_val_baselines
 from zoo.data.patch_batches import PatchBatches
 from zoo.data.patches import patch_dataset, random_patches
 from zoo.data.random_blur import RandomBlur
+from zoo.data.random_jpeg import RandomJPEG
+from zoo.data.random_low_light import RandomLowLight
 
 __all__ = [
     "BicubicDownsample",
@@ -28,6 +30,8 @@ __all__ = [
     "PatchBatches",
     "RandomBlur",
     "RandomGaussianNoise",
+    "RandomJPEG",
+    "RandomLowLight",
     "add_gaussian_noise",
     "bicubic_downsample_pil",
     "blur_protocol",
