@@ -28,6 +28,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 import zoo
+from zoo.atomic_file import atomic_write
 from zoo.data import add_gaussian_noise, load_natural_images, load_val_baselines
 from zoo.export import parity, run_exported
 from zoo.metrics.restoration_protocols import denoising_scores
@@ -297,10 +298,13 @@ def main(argv=None):
                "quality": quality, "comparison": compare_quality(quality, list(images), sigmas),
                "speed": speed}
     markdown = to_markdown(results)
-    RESULTS_DIR.mkdir(exist_ok=True)
     stem = "denoise_quick" if args.quick else "denoise"
-    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
+    # Whole files or none: a crash mid-write would leave a truncated JSON
+    # that the next `--presets` rerun could not merge into.
+    with atomic_write(RESULTS_DIR / f"{stem}.json", "w", encoding="utf-8") as f:
+        f.write(json.dumps(results, indent=2) + "\n")
+    with atomic_write(RESULTS_DIR / f"{stem}.md", "w", encoding="utf-8") as f:
+        f.write(markdown)
     print(markdown)
 
 

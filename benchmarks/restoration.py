@@ -566,9 +566,14 @@ def main(argv=None):
     if args.presets and (RESULTS_DIR / f"{stem}.json").is_file():
         results = merge_rerun(json.loads((RESULTS_DIR / f"{stem}.json").read_text()), results)
     markdown = to_markdown(results)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
+    # Whole files or none: a crash mid-write would leave a truncated JSON
+    # that the next `--presets` rerun could not merge into.
+    from zoo.atomic_file import atomic_write
+
+    with atomic_write(RESULTS_DIR / f"{stem}.json", "w", encoding="utf-8") as f:
+        f.write(json.dumps(results, indent=2) + "\n")
+    with atomic_write(RESULTS_DIR / f"{stem}.md", "w", encoding="utf-8") as f:
+        f.write(markdown)
     log(f"wrote {RESULTS_DIR / stem}.json and .md")
     print(markdown)
 

@@ -38,6 +38,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
+from zoo.atomic_file import atomic_write  # noqa: E402
 from zoo.metrics import paraphrase_word_agreement, text_to_image_scores  # noqa: E402
 from zoo.data.captioned_shapes import SHAPES  # noqa: E402
 from zoo.data import CaptionedShapes  # noqa: E402
@@ -101,6 +102,8 @@ def to_markdown(results):
         "",
         f"{results['date']} · {results['machine']} · Keras backend {results['backend']}",
         "",
+        *(f"Rerun {r['date']} · {r['machine']} · Keras backend {r['backend']}: "
+          f"{', '.join(r['presets'])}.\n" for r in results.get("reruns", [])),
         f"The judge scores {results['judge_images_per_second']:,} images a second here.",
         "",
     ]
@@ -170,6 +173,20 @@ def to_markdown(results):
     return "\n".join(lines) + "\n"
 
 
+def merge_rerun(previous, rerun):
+    """A `--presets` rerun replaces those presets' rows and keeps the others
+    (with the run that made them); the rerun is listed under "reruns"."""
+    run = {k: rerun[k] for k in ("date", "machine", "backend")}
+    return {
+        **previous,
+        "presets": {**previous["presets"], **rerun["presets"]},
+        "reruns": [
+            *(r for r in previous.get("reruns", []) if not set(r["presets"]) <= set(rerun["presets"])),
+            {**run, "presets": sorted(rerun["presets"])},
+        ],
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", default=None,
@@ -189,11 +206,16 @@ def main(argv=None):
     for handle in handles:
         print(f"scoring {handle} ...", flush=True)
         results["presets"][Path(handle).name] = score_preset(handle, args.num_prompts)
-    markdown = to_markdown(results)
-    RESULTS_DIR.mkdir(exist_ok=True)
     stem = "text_to_image" if args.num_prompts == 500 else "text_to_image_quick"
-    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
+    if args.presets and (RESULTS_DIR / f"{stem}.json").is_file():
+        results = merge_rerun(json.loads((RESULTS_DIR / f"{stem}.json").read_text()), results)
+    markdown = to_markdown(results)
+    # Whole files or none: a crash mid-write would leave a truncated JSON
+    # that the next `--presets` rerun could not merge into.
+    with atomic_write(RESULTS_DIR / f"{stem}.json", "w", encoding="utf-8") as f:
+        f.write(json.dumps(results, indent=2) + "\n")
+    with atomic_write(RESULTS_DIR / f"{stem}.md", "w", encoding="utf-8") as f:
+        f.write(markdown)
     print(markdown)
 
 

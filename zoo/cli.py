@@ -27,7 +27,6 @@ imports (TensorFlow, Keras, the zoo itself) happen inside the commands, so
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 # Before anything imports TensorFlow: keep its C++ logging off the console.
@@ -92,28 +91,16 @@ def save_image(image, path):
     """
     from PIL import Image
 
+    from zoo.atomic_file import atomic_write
+
     path = Path(path)
     fmt = _check_output_path(path)
     if not isinstance(image, Image.Image):
         image = Image.fromarray(image)
     if fmt == "JPEG" and image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            image.save(f, format=fmt)
-        # mkstemp makes the file private; give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_write(path) as f:
+        image.save(f, format=fmt)
     return str(path)
 
 

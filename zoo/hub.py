@@ -44,6 +44,8 @@ except ImportError:  # Windows: no advisory locks, concurrent fetches may race.
 
 from tqdm import tqdm
 
+from zoo.atomic_file import atomic_write
+
 __all__ = [
     "PresetFetchError",
     "cache_dir",
@@ -190,19 +192,9 @@ def pack_preset(preset_dir: str | os.PathLike, archive_path: str | os.PathLike) 
             "use .tar.gz, .tgz, .tar or .zip."
         )
     entries = _list_preset(src)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=_TMP_PREFIX, suffix=".pack")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            writer(src, entries, f)
-        os.chmod(tmp, 0o644)
-        digest = _sha256_file(tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return digest
+    with atomic_write(dst) as f:
+        writer(src, entries, f)
+    return _sha256_file(dst)
 
 
 # --- URL handling -------------------------------------------------------------

@@ -84,3 +84,19 @@ def test_image_text_folder_reads_metadata_with_a_bom(tmp_path):
     images, texts = image_text_folder(tmp_path)
     assert texts == ["un cercle rouge é"]
     np.testing.assert_array_equal(images[0], RGB)
+
+
+def test_captions_may_hold_unicode_line_separators_and_crlf(tmp_path):
+    # Legal inside JSON strings; str.splitlines would cut the record there.
+    Image.fromarray(RGB).save(tmp_path / "b.png")
+    Image.fromarray(GRAY).save(tmp_path / "a.png")
+    captions = ["a red circle\u2028on the left", "café\x85crème square"]
+    lines = [json.dumps({"file_name": name, "text": text}, ensure_ascii=False)
+             for name, text in zip(("b.png", "a.png"), captions)]
+    (tmp_path / "metadata.jsonl").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert image_text_folder(tmp_path)[1] == captions
+
+
+def test_a_bool_image_size_is_refused(folder):
+    with pytest.raises(ValueError, match="`image_size`"):
+        image_text_folder(folder, image_size=True)

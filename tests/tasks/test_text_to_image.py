@@ -261,6 +261,41 @@ def test_fit_validates_data(trained):
         gan.fit((images, [1, 2, 3, 4]), batch_size=2, verbose=0)
     with pytest.raises(ValueError, match="image_range"):
         gan.fit((images / 255.0, captions), image_range=(0, 255), verbose=0)
+    # Floats on the 0-255 scale would train on garbage.
+    with pytest.raises(ValueError, match="outside their range"):
+        gan.fit((images.astype("float32"), captions), batch_size=2, verbose=0)
+    for bad, error in ((0, ValueError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="`batch_size`"):
+            gan.fit((images, captions), batch_size=bad, verbose=0)
+    with pytest.raises(ValueError, match="different sizes"):
+        gan.fit(([images[0], images[1, :8]], captions[:2]), batch_size=2, verbose=0)
+
+
+def test_diversity_needs_two_images_a_batch_from_arrays_too():
+    # A batch of one would make the mode-seeking term 0 / 0: NaN weights.
+    gan = tiny_gan(attention=False, diversity_weight=1.0)
+    images, captions = captioned(2)
+    with pytest.raises(ValueError, match="at least 2 images"):
+        gan.fit((images, captions), batch_size=1, verbose=0)
+    with pytest.raises(ValueError, match="at least 2 images"):
+        gan.fit((images[:1], captions[:1]), verbose=0)
+
+
+def test_a_tokenizer_larger_than_the_encoders_table_is_refused():
+    with pytest.raises(ValueError, match="`vocabulary_size=30522`"):
+        TextGANTextToImage(
+            TextGANGenerator(text_dim=8, noise_dim=4, image_size=SIZE, width=4,
+                             embedding_dim=8, attention_resolutions=(), num_heads=2),
+            TextGANDiscriminator(text_dim=8, image_size=SIZE, width=4),
+            TinyTextEncoder(vocabulary_size=100, sequence_length=12, hidden_dim=8,
+                            num_layers=1, num_heads=2, intermediate_dim=16),
+            PromptTokenizer(sequence_length=12),
+        )
+
+
+def test_images_to_uint8_refuses_nan():
+    with pytest.raises(ValueError, match="NaN"):
+        images_to_uint8(np.full((1, 2, 2, 3), np.nan, np.float32))
 
 
 def test_to_model_range():

@@ -15,7 +15,7 @@ def _image_size(image_size) -> tuple[int, int] | None:
         return None
     size = (image_size, image_size) if np.isscalar(image_size) else tuple(image_size)
     if len(size) != 2 or not all(
-        isinstance(s, (int, np.integer)) and s > 0 for s in size
+        isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in size
     ):
         raise ValueError(
             "`image_size` must be a positive integer or a (height, width) pair, "
@@ -67,7 +67,9 @@ def image_text_folder(
         )
     images, texts = [], []
     # utf-8-sig also reads files saved with a byte-order mark (Windows Notepad).
-    lines = metadata.read_text(encoding="utf-8-sig").splitlines()
+    # Split on "\n" only: captions may hold U+2028 or U+0085, legal in JSON
+    # strings, which `str.splitlines` would split on.
+    lines = [line.rstrip("\r") for line in metadata.read_text(encoding="utf-8-sig").split("\n")]
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

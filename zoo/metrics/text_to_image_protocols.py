@@ -261,9 +261,11 @@ def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
         `{"seen": acc, "held_out": acc, ["paraphrase": acc,] "diversity": {...},
         "judge_on_real": acc, "errors": {set: error_rates(...)},
         "shape_confusion": {set: shape_confusion(...)}}`, accuracies
-        in [0, 1]; `judge_on_real` is the judge on real renders of the seen
-        prompts (its own ceiling); `errors` says how each set's images fail,
-        `shape_confusion` which shapes they draw for the shapes named.
+        in [0, 1]; `judge_on_real` is the judge on 200 real renders of
+        random scenes of the training grammar (`CaptionedShapes(seed=99)`: its
+        own ceiling); `diversity` is measured on the first 25 seen prompts;
+        `errors` says how each set's images fail, `shape_confusion` which
+        shapes they draw for the shapes named.
     """
     scores, errors, confusion = {}, {}, {}
     sets = {"seen": grammar_prompts(num_prompts, "exclude"),
@@ -284,6 +286,7 @@ def text_to_image_scores(generate, num_prompts=500, paraphrases=False, seed=0):
     scores["protocol"] = (
         f"{num_prompts} fresh grammar prompts (seen pairs), {num_prompts} naming a held-out "
         "pair" + (", 200 paraphrases" if paraphrases else "") + "; one image each, seed "
-        f"{seed}; zoo.metrics.shapes_judge; diversity = mean pairwise L1 over 4 seeds"
+        f"{seed}; zoo.metrics.shapes_judge; diversity = mean pairwise L1 over 4 seeds "
+        "on the first 25 seen prompts"
     )
     return scores

@@ -28,6 +28,8 @@ def images_to_uint8(images):
     ```
     """
     images = np.asarray(images, np.float32)
+    if not np.all(np.isfinite(images)):
+        raise ValueError("`images` contains NaN or infinite values (a diverged generator?).")
     return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
@@ -93,7 +95,13 @@ def to_model_range(images, image_size, image_range=None):
         raise TypeError(f"`images` must be uint8 or float. Received: dtype={images.dtype}")
     if not np.all(np.isfinite(images)):
         raise ValueError("`images` contains NaN or infinite values.")
-    low, _ = _image_range(images, image_range)
+    low, high = _image_range(images, image_range)
+    # A little rounding slack; 0-255 floats would otherwise train on garbage.
+    if images.min() < low - 1e-3 or images.max() > high + 1e-3:
+        raise ValueError(
+            f"`images` are floats in [{images.min():g}, {images.max():g}], outside "
+            f"their range ({low:g}, {high:g}): pass uint8, or floats in [0, 1] or [-1, 1]."
+        )
     images = images.astype(np.float32)
     return images if low < 0 else images * 2.0 - 1.0
 
@@ -118,9 +126,7 @@ class CaptionedImageBatches(keras.utils.PyDataset):
         self.images = to_model_range(images, image_size, image_range)
         self.captions = captions
         self.tokenizer = tokenizer
-        self.batch_size = int(batch_size)
-        if self.batch_size < 1:
-            raise ValueError(f"`batch_size` must be positive. Received: {batch_size}")
+        self.batch_size = check_int("batch_size", batch_size)
         self.shuffle = bool(shuffle)
         self._rng = np.random.default_rng(seed)
         self._order = np.arange(len(self.images))
@@ -274,6 +280,17 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
         for attr in ("noise_dim", "image_size", "text_dim"):
             if not hasattr(generator, attr):
                 raise ValueError(f"`generator` must have an `{attr}` attribute.")
+        # Ids past the encoder's embedding table fail deep in a gather (or,
+        # on JAX, silently give NaN images): check the two agree up front.
+        tokens = getattr(tokenizer, "vocabulary_size", None)
+        table = getattr(text_encoder, "vocabulary_size", None) or getattr(
+            getattr(text_encoder, "backbone", None), "vocabulary_size", None
+        )
+        if isinstance(tokens, int) and isinstance(table, int) and tokens > table:
+            raise ValueError(
+                f"The `tokenizer` has {tokens} tokens but the `text_encoder` embeds only "
+                f"{table}: build the encoder with `vocabulary_size={tokens}`."
+            )
         # A subclassed Task: every network is set after Model.__init__ so
         # that Keras tracks it on every backend (torch included).
         super().__init__(name=name, dtype=dtype, compile=False, **kwargs)
@@ -575,9 +592,23 @@ class TextToImageGAN(AdversarialTrainer, keras_hub.models.Task):
             x = (x, y)
         if isinstance(x, tuple) and len(x) == 2 and not isinstance(x[0], dict):
             images, captions = x
-            if isinstance(images, np.ndarray) or isinstance(images, list):
+            if keras.ops.is_tensor(images):
+                images = keras.ops.convert_to_numpy(images)
+            if isinstance(images, (np.ndarray, list)):
+                batch_size = 32 if batch_size is None else check_int("batch_size", batch_size)
+                if isinstance(images, list) and len({np.shape(i) for i in images}) > 1:
+                    raise ValueError(
+                        "`images` have different sizes: resize them to "
+                        f"{size}x{size} first (e.g. `image_text_folder(path, image_size={size})`)."
+                    )
+                if self.diversity_weight > 0 and min(batch_size, len(images)) < 2:
+                    raise ValueError(
+                        "`diversity_weight > 0` pairs the rows of a batch: batches need at "
+                        f"least 2 images. Received batch_size={batch_size} for "
+                        f"{len(images)} images."
+                    )
                 return CaptionedImageBatches(
-                    images, captions, self.tokenizer, size, batch_size=batch_size or 32,
+                    images, captions, self.tokenizer, size, batch_size=batch_size,
                     shuffle=shuffle, seed=seed, image_range=image_range,
                 )
         if isinstance(x, dict):
