@@ -17,6 +17,8 @@ SENTENCES = [
     "unaffable 42 shapes",
     # Unicode spaces, a line separator, a zero-width space, a soft hyphen, a tab.
     "a\u00a0red\u3000circle\u2028left of a\u200bblue squ\u00adare\tright",
+    # No NFKC or full case folding: "ß", ligatures, fractions, full-width letters.
+    "großes Quadrat, ﬁne ½ shapes, ＡＢＣ x² ™",
 ]
 
 

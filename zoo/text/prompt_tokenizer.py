@@ -127,9 +127,11 @@ class PromptTokenizer:
                 "`vocabulary` must be None, a list of str or a path. Received: "
                 f"{type(vocabulary).__name__}"
             )
-        # The uncased BERT normaliser also strips accents ("café" -> "cafe").
+        # Lowercasing and accent stripping happen in `_normalize`, as the
+        # Hugging Face BERT normaliser does them: tensorflow-text's case
+        # folding also applies NFKC ("ß" -> "ss", "ﬁ" -> "fi"), which it does not.
         self.tokenizer = keras_hub.models.BertTokenizer(
-            vocabulary=source, lowercase=self.lowercase, strip_accents=self.lowercase
+            vocabulary=source, lowercase=False, strip_accents=False
         )
         self.cls_token_id = int(self.tokenizer.cls_token_id)
         self.sep_token_id = int(self.tokenizer.sep_token_id)
@@ -143,7 +145,7 @@ class PromptTokenizer:
     def __call__(self, prompts):
         """Tokenizes `prompts`: `{"token_ids", "padding_mask"}`, int32 `[N, L]`."""
         prompts = check_prompts(prompts)
-        pieces = self.tokenizer.tokenize([clean_text(prompt) for prompt in prompts])
+        pieces = self.tokenizer.tokenize([self._normalize(prompt) for prompt in prompts])
         room = self.sequence_length - 2
         token_ids = np.full((len(prompts), self.sequence_length), self.pad_token_id, np.int32)
         padding_mask = np.zeros((len(prompts), self.sequence_length), np.int32)
@@ -165,6 +167,14 @@ class PromptTokenizer:
                 stacklevel=2,
             )
         return {"token_ids": token_ids, "padding_mask": padding_mask}
+
+    def _normalize(self, prompt):
+        """BERT's cleaning, then (uncased) lowercase and strip accents ("café" -> "cafe")."""
+        text = clean_text(prompt)
+        if not self.lowercase:
+            return text
+        text = unicodedata.normalize("NFD", text.lower())
+        return "".join(char for char in text if unicodedata.category(char) != "Mn")
 
     def detokenize(self, token_ids):
         """Token ids (one row or a batch) back to text, special tokens dropped."""
