@@ -19,26 +19,24 @@ import contextlib
 import keras
 
 import zoo
+from zoo.cli import positive_int, preset_target
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--images", required=True, metavar="DIR", help="folder of images")
 parser.add_argument("--preset", default="inpaint_unet", help="inpainting preset to start from")
-parser.add_argument("--epochs", type=int, default=5)
-parser.add_argument("--output", required=True, metavar="DIR", help="preset directory to write")
-parser.add_argument("--steps-per-epoch", type=int, default=200)
-parser.add_argument("--batch-size", type=int, default=8)
-parser.add_argument("--patch-size", type=int, default=128)
+parser.add_argument("--epochs", type=positive_int, default=5)
+# Checked before training (a bad one would throw the run away); the
+# value becomes the handle that loads the preset back.
+parser.add_argument("--output", required=True, metavar="DIR", type=preset_target,
+                    help="preset directory to write")
+parser.add_argument("--steps-per-epoch", type=positive_int, default=200)
+parser.add_argument("--batch-size", type=positive_int, default=8)
+parser.add_argument("--patch-size", type=positive_int, default=128)
 parser.add_argument("--learning-rate", type=float, default=1e-4)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data-parallel", action="store_true",
                     help="split each batch over every GPU (jax, tensorflow; torch under torchrun)")
 args = parser.parse_args()
-try:  # before training, which a bad --output would otherwise throw away
-    output_handle = zoo.presets.check_preset_target(args.output)
-except ValueError as error:
-    parser.error(f"--output: {error}")
-if args.epochs < 1:
-    parser.error("--epochs must be at least 1.")
 
 keras.utils.set_random_seed(args.seed)
 # --data-parallel: build and fit inside the scope that splits each batch
@@ -64,4 +62,4 @@ if rank == 0:  # one writer
         args.output, task="inpaint",
         description=f"{args.preset} fine-tuned on {args.images}",
     )
-    print(f"Saved {args.output}; load it with zoo.from_preset({output_handle!r})")
+    print(f"Saved {args.output}; load it with zoo.from_preset({args.output!r})")

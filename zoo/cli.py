@@ -108,7 +108,8 @@ def save_image(image, path):
 # Argument types
 
 
-def _positive_int(text):
+def positive_int(text):
+    """argparse type: a positive integer (e.g. `--epochs`)."""
     try:
         value = int(text)
     except ValueError:
@@ -116,6 +117,18 @@ def _positive_int(text):
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
+
+
+def preset_target(text):
+    """argparse type: a preset directory to write (`--output` of the
+    fine-tuning scripts), checked before any training; the handle that loads
+    it back (`zoo.presets.check_preset_target`)."""
+    from zoo.presets import check_preset_target
+
+    try:
+        return check_preset_target(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def _non_negative_int(text):
@@ -357,7 +370,7 @@ def _add_restore_parser(commands):
         help="inpainting presets: mask image, white (gray > 127) = missing",
     )
     p.add_argument(
-        "--tile-size", type=_positive_int, metavar="N", help="tile side for large images"
+        "--tile-size", type=positive_int, metavar="N", help="tile side for large images"
     )
     p.add_argument(
         "--tile-overlap", type=_non_negative_int, metavar="N",
