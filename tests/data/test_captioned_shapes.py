@@ -240,3 +240,12 @@ def test_shapes_dataset():
     np.testing.assert_array_equal(next(iter(dataset))[0].numpy(), expected)
     with pytest.raises(ValueError, match="batch_size"):
         shapes_dataset(0)
+
+
+def test_seeds_are_checked_where_they_are_passed():
+    from zoo.data.captioned_shapes import shapes_dataset
+
+    with pytest.raises(TypeError, match="`seed`"):
+        CaptionedShapes("x")
+    with pytest.raises(ValueError, match="`seed`"):
+        shapes_dataset(4, seed=-1)

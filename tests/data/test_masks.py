@@ -181,3 +181,10 @@ def test_masked_images_and_patch_batches_need_an_int_seed():
         PatchBatches(list(images), 8, 2, 1, seed=None)
     with pytest.raises(ValueError, match="`seed`"):
         PatchBatches(list(images), 8, 2, 1, seed=-1)
+
+
+def test_free_form_mask_checks_its_arguments():
+    with pytest.raises(TypeError, match="`height`"):
+        free_form_mask(5.5, 5, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="`rng`"):
+        free_form_mask(8, 8, rng=0)

@@ -53,3 +53,14 @@ def test_bad_specs():
         attribute_labels([{"objects": []}])
     with pytest.raises(ValueError, match="1 or 2"):
         attribute_labels([{"objects": [{"color": "red", "shape": "circle"}] * 3}])
+
+
+@pytest.mark.parametrize("field, spec", [
+    ("relation", {"objects": [{"color": "red", "shape": "circle"},
+                              {"color": "blue", "shape": "square"}], "relation": "next to"}),
+    ("color", {"objects": [{"color": "pink", "shape": "circle"}], "position": "left"}),
+    ("position", {"objects": [{"color": "red", "shape": "circle"}], "position": "corner"}),
+])
+def test_unknown_attributes_are_named(field, spec):
+    with pytest.raises(ValueError, match=f"unknown {field}"):
+        attribute_labels([spec])

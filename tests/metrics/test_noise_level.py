@@ -43,3 +43,9 @@ def test_clean_photo_reads_low(val):
 def test_bad_image(image, error):
     with pytest.raises(error, match="`image`"):
         estimate_noise_sigma(image)
+
+
+def test_integer_images_other_than_uint8_are_refused():
+    camera16 = load_natural_images("val")["camera"].astype(np.uint16) * 257
+    with pytest.raises(TypeError, match="`image` must be uint8 or float"):
+        estimate_noise_sigma(camera16)

@@ -45,3 +45,9 @@ def test_rejects_colour_input():
 def test_rejects_a_bad_sigma(sigma):
     with pytest.raises(ValueError, match="`sigma`"):
         whiten_gray_noise(np.zeros((8, 8), np.float32), sigma=sigma)
+
+
+@pytest.mark.parametrize("sigma", ["5", True])
+def test_sigma_must_be_a_number(sigma):
+    with pytest.raises(ValueError, match="`sigma`"):
+        whiten_gray_noise(np.zeros((4, 4), np.float32), sigma=sigma)

@@ -192,3 +192,37 @@ def test_generators_are_checked_per_batch(inpainter):
 def test_restore_bad_tiling_raises(inpainter, kwargs, error, words):
     with pytest.raises(error, match=words):
         inpainter.restore(_image((40, 52, 3)), mask=_mask((40, 52)), **kwargs)
+
+
+def test_a_mask_file_of_levels_0_and_1_is_that_mask(inpainter, tmp_path):
+    from zoo.tasks.inpainter import read_mask
+
+    Image.fromarray(_mask()).save(tmp_path / "mask01.png")  # 1 = missing, not 255
+    np.testing.assert_array_equal(read_mask(tmp_path / "mask01.png", (97, 131)), _mask())
+    Image.fromarray(np.zeros((97, 131), np.uint8)).save(tmp_path / "black.png")
+    with pytest.raises(ValueError, match="`mask` marks no pixel missing"):
+        inpainter.restore(_image(), mask=tmp_path / "black.png")
+
+
+def test_dict_inputs_are_scaled_and_checked(inpainter):
+    inpainter.compile(optimizer=keras.optimizers.SGD(0.0))  # nothing moves: losses compare
+    images = _image((4, 16, 16, 3))
+    masks = np.zeros((4, 16, 16, 1), np.uint8)
+    masks[:, 4:8] = 1
+    floats = {"images": images / np.float32(255), "masks": masks.astype(np.float32)}
+    expected = inpainter.evaluate(floats, images / np.float32(255), verbose=0)
+    # uint8 images and 0/255 masks mean the same as floats and 0/1 masks.
+    loss = inpainter.evaluate({"images": images, "masks": masks * 255}, images, verbose=0)
+    assert loss == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_allclose(
+        inpainter.predict({"images": images, "masks": masks * 255}, verbose=0),
+        inpainter.predict(floats, verbose=0), atol=1e-6,
+    )
+    for bad, words in (
+        (masks[..., 0], "`masks` must be \\[B, H, W, 1\\]"),
+        (masks * 7, "`masks` must be binary"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            inpainter.fit({"images": images, "masks": bad}, images, verbose=0)
+    with pytest.raises(TypeError, match="`images` must be uint8 or float"):
+        inpainter.predict({"images": images.astype(np.int16), "masks": masks}, verbose=0)

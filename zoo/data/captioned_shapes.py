@@ -492,13 +492,13 @@ class CaptionedShapes:
     >>> images, captions, specs = CaptionedShapes(seed=0).sample(8)
     >>> images.shape, images.dtype
     ((8, 64, 64, 3), dtype('uint8'))
-    >>> judge_batch(images, specs).all()
+    >>> bool(judge_batch(images, specs).all())
     True
     """
 
     def __init__(self, seed: int = 0, held_out: str = "exclude"):
         _check_held_out(held_out)
-        self.seed = seed
+        self.seed = check_int("seed", seed, minimum=0)
         self.held_out = held_out
         self._rng = np.random.default_rng(seed)
 
@@ -548,6 +548,7 @@ def shapes_dataset(batch_size: int, seed: int = 0, held_out: str = "exclude"):
     import tensorflow as tf  # Only data pipelines need TensorFlow.
 
     check_int("batch_size", batch_size)
+    check_int("seed", seed, minimum=0)
     _check_held_out(held_out)
 
     def batches():

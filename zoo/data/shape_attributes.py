@@ -43,6 +43,12 @@ def _canonical(spec):
     return objects, spec.get("position"), relation
 
 
+def _index(field, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"`specs`: unknown {field} {value!r}; expected one of {tuple(allowed)}.")
+    return allowed.index(value)
+
+
 def attribute_labels(specs):
     """Integer labels `[N, len(ATTRIBUTE_HEADS)]` for a list of specs, -1 unknown.
 
@@ -60,12 +66,13 @@ def attribute_labels(specs):
             raise ValueError(f"A spec names 1 or 2 objects, got {len(objects)}.")
         labels[row, 0] = len(objects) - 1
         if position is not None:
-            labels[row, 1] = POSITIONS.index(position)
+            labels[row, 1] = _index("position", position, POSITIONS)
         if relation is not None:
-            labels[row, 2] = 0 if relation == "above" else 1
+            # Canonical relations: "below" and "right of" were swapped to these.
+            labels[row, 2] = _index("relation", relation, ("above", "left of"))
         for i, obj in enumerate(objects):
-            labels[row, 3 + 3 * i] = COLORS.index(obj["color"])
-            labels[row, 4 + 3 * i] = SHAPES.index(obj["shape"])
+            labels[row, 3 + 3 * i] = _index("color", obj["color"], COLORS)
+            labels[row, 4 + 3 * i] = _index("shape", obj["shape"], SHAPES)
             if "size" in obj:
-                labels[row, 5 + 3 * i] = _SIZES.index(obj["size"])
+                labels[row, 5 + 3 * i] = _index("size", obj["size"], _SIZES)
     return labels

@@ -146,7 +146,11 @@ def render_misshapen(
         min_amount: the least morph, in (0, 1].
 
     Returns:
-        A uint8 `64x64x3` image whose caption names a shape it does not show.
+        A uint8 `64x64x3` image with one object morphed away from the shape
+        its caption names: most read as another shape to the judge; the
+        least morphed are near-shapes (a square with rounded corners) that
+        the judge may still accept but `render` never draws, hard
+        negatives that ask for crisp shapes.
 
     Example:
     ```python

@@ -20,7 +20,7 @@ def rgb_to_y(image: np.ndarray) -> np.ndarray:
         A float64 `HxW` array with values in [16, 235].
 
     Example:
-    >>> rgb_to_y(np.full((2, 2, 3), 255, np.uint8))[0, 0]
+    >>> float(rgb_to_y(np.full((2, 2, 3), 255, np.uint8))[0, 0])
     235.0
     """
     image = np.asarray(image)

@@ -29,8 +29,9 @@ def estimate_noise_sigma(image) -> float:
     image = np.asarray(image)
     if image.ndim not in (2, 3):
         raise ValueError(f"`image` must be HxW or HxWxC, got shape {image.shape}.")
-    if image.dtype.kind not in "uif":
-        raise TypeError(f"`image` must be a numeric array, got dtype {image.dtype}.")
+    if image.dtype != np.uint8 and image.dtype.kind != "f":
+        # Other integer types have no agreed scale (uint16 is 0-65535).
+        raise TypeError(f"`image` must be uint8 or float, got dtype {image.dtype}.")
     if min(image.shape[:2]) < 2:
         raise ValueError(f"`image` must be at least 2x2, got shape {image.shape}.")
     x = image.astype(np.float64)

@@ -37,7 +37,7 @@ def whiten_gray_noise(gray, sigma=None, seed=0):
         raise ValueError(f"`gray` must be an HxW image, got shape {gray.shape}.")
     if sigma is None:
         sigma = estimate_noise_sigma(gray)
-    elif not np.isfinite(sigma) or sigma < 0:
+    elif isinstance(sigma, (bool, str)) or not np.isfinite(sigma) or sigma < 0:
         raise ValueError(f"`sigma` must be a finite level >= 0 (0-255 scale), got {sigma!r}.")
     level = float(sigma) / 255.0 * 3**0.5
     chroma = np.random.default_rng(seed).standard_normal(gray.shape + (2,)) @ _CHROMA

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from zoo.data import read_image
-from zoo.tasks.image_restorer import ImageRestorer, _split_channels, _to_uint8
+from zoo.tasks.image_restorer import ImageRestorer, _float_images, _split_channels, _to_uint8
 
 
 def _read_image(image):
@@ -53,9 +53,11 @@ def mask_from_image(image):
     if image.ndim == 3 and image.shape[-1] == 4:
         image, alpha = image[..., :3], image[..., 3:].astype(np.float32) / 255.0
     gray = np.asarray(Image.fromarray(np.ascontiguousarray(image)).convert("L"), np.float32)
+    # A mask saved with levels 0/1 (not 0/255) is that mask, not all black.
+    threshold = 0.5 if gray.max() == 1 and np.isin(gray, (0, 1)).all() else MASK_THRESHOLD
     if alpha is not None:
         gray = gray * alpha[..., 0]
-    return (gray > MASK_THRESHOLD).astype(np.float32)
+    return (gray > threshold).astype(np.float32)
 
 
 def read_mask(mask, shape):
@@ -76,8 +78,11 @@ def read_mask(mask, shape):
     >>> read_mask(np.array([[0, 255]], np.uint8), (1, 2))
     array([[0., 1.]], dtype=float32)
     """
-    if isinstance(mask, (str, os.PathLike, Image.Image)):
+    from_image = isinstance(mask, (str, os.PathLike, Image.Image))
+    if from_image:
         mask = mask_from_image(mask)
+        if not mask.any():  # surely a wrong file: it would inpaint nothing
+            raise ValueError("`mask` marks no pixel missing (gray > 127, or 1 in a 0/1 image).")
     mask = np.asarray(mask)
     if mask.ndim == 3 and mask.shape[-1] == 1:
         mask = mask[..., 0]
@@ -113,6 +118,30 @@ def _check_inputs(x):
             "Inpainting inputs must be a dict {'images': [B, H, W, C], "
             f"'masks': [B, H, W, 1]}} (mask 1 = missing). Received: {got}"
         )
+
+
+def _checked_arrays(x):
+    """`{"images", "masks"}` numpy arrays as the model takes them: uint8
+    images scaled to [0, 1], masks `[B, H, W, 1]` of 0/1 (0/255 read as 0/1);
+    tensors and datasets pass unchanged."""
+    images, masks = x["images"], x["masks"]
+    if isinstance(images, np.ndarray):
+        images = _float_images("images", images)
+    if isinstance(masks, np.ndarray):
+        if masks.ndim != 4 or masks.shape[-1] != 1:
+            raise ValueError(
+                f"`masks` must be [B, H, W, 1] (1 = missing). Received: shape={masks.shape}"
+            )
+        values = np.unique(masks)
+        if np.isin(values, (0, 255)).all() and values.max() == 255:
+            masks = masks == 255
+        elif not np.isin(values, (0, 1)).all():
+            raise ValueError(
+                f"`masks` must be binary, 0/1 (or 0/255), 1 = missing. Received values "
+                f"{values[:6].tolist()}{' ...' if len(values) > 6 else ''}"
+            )
+        masks = masks.astype(np.float32)
+    return {"images": images, "masks": masks}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -181,6 +210,10 @@ class Inpainter(ImageRestorer):
         _check_inputs(x)
         return False
 
+    def _check_arrays(self, x, y):
+        x, y = super()._check_arrays(x, y)
+        return (_checked_arrays(x) if isinstance(x, dict) else x), y
+
     def fit(self, x=None, y=None, *args, **kwargs):
         """Trains on `({"images", "masks"}, clean)`, `{"images", "masks"}` or clean images."""
         x = self._prepare(x, y, kwargs)
@@ -200,6 +233,7 @@ class Inpainter(ImageRestorer):
     def predict(self, x, *args, **kwargs):
         if isinstance(x, dict):
             _check_inputs(x)
+            x = _checked_arrays(x)
         return super().predict(x, *args, **kwargs)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
