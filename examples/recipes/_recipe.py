@@ -13,11 +13,13 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 
 import keras
 
 import zoo
+from zoo.cli import positive_int
 from zoo.presets import resolve_preset
 from zoo.training import StopAfter, measure_steps_per_second
 
@@ -29,11 +31,12 @@ def parse_args(preset, doc, *, batch_size, patch_size, learning_rate, extra=None
     """The shared flags with this recipe's defaults; `extra(parser)` adds more."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--steps", default="auto",
+                        type=lambda text: text if text == "auto" else positive_int(text),
                         help="training steps, or 'auto' to fill --time-budget")
     parser.add_argument("--time-budget", type=float, default=420.0,
                         help="seconds of training when --steps auto")
-    parser.add_argument("--batch-size", type=int, default=batch_size)
-    parser.add_argument("--patch-size", type=int, default=patch_size)
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
+    parser.add_argument("--patch-size", type=positive_int, default=patch_size)
     parser.add_argument("--learning-rate", type=float, default=learning_rate)
     parser.add_argument("--mixed-precision", action="store_true",
                         help="train in mixed_bfloat16 (GPU); saved in float32")
@@ -135,8 +138,13 @@ def load_preset_weights(model, preset):
 
 
 def save_float32(model, args, task):
-    """Saves the trained weights as a float32 preset and loads it back."""
-    return zoo.from_preset(zoo.save_preset(model, args.output, task=task))
+    """Saves the trained weights as a float32 preset and loads it back.
+
+    In a temporary folder: `args.output` may be the resumed preset, whose
+    history `save` still has to read.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        return zoo.from_preset(zoo.save_preset(model, os.path.join(tmp, "preset"), task=task))
 
 
 def save(model, args, preset, task, *, steps, seconds, **metadata):
@@ -161,8 +169,10 @@ def save(model, args, preset, task, *, steps, seconds, **metadata):
         steps += int(previous.get("steps", 0))
         command = f"{previous.get('command', unknown)} && {command}"
         backend = f"{previous.get('backend', unknown)}; then {backend}"
-        if previous.get("hardware", unknown) != hardware:
-            hardware = f"{previous.get('hardware', unknown)}; then {hardware}"
+        earlier = previous.get("hardware", unknown)
+        # A machine is listed again only when it changed since the last sitting.
+        same = earlier.split("; then ")[-1] == hardware
+        hardware = earlier if same else f"{earlier}; then {hardware}"
         # A sitting on other data (another patch size, say) says so too.
         data = metadata.get("data")
         if data is not None and previous.get("data", data) != data:

@@ -35,6 +35,7 @@ import keras
 import numpy as np
 
 import zoo
+from zoo.cli import positive_int
 from zoo.data.captioned_shapes import caption, parse_caption, render, sample_scene
 from zoo.data.shape_attributes import ATTRIBUTE_CLASSES, attribute_labels
 from zoo.data.shape_negatives import render_misshapen, render_touching
@@ -47,7 +48,7 @@ def parse_args(preset, doc, encoder):
                         default="all")
     parser.add_argument("--time-budget", type=float, default=600.0,
                         help="seconds of adversarial training")
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="train exactly this many steps instead of --time-budget")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--scenes", type=int, default=8192,
@@ -332,10 +333,15 @@ def train(args):
         print(f"resuming from {args.resume} after {previous['steps']} steps", flush=True)
     compile_gan(gan, args)
     ema = GeneratorEMA(decay=0.999)
-    steps_per_epoch = 500
-    steps_per_epoch = min(steps_per_epoch, args.steps or steps_per_epoch,
-                          len(images) // args.batch_size)
-    epochs = max(1, args.steps // steps_per_epoch) if args.steps else 10_000
+    # At most 500 steps an epoch, and no more than the pool holds batches.
+    steps_per_epoch = min(500, len(images) // args.batch_size)
+    if steps_per_epoch < 1:
+        raise SystemExit(f"--batch-size {args.batch_size} is larger than the pool of "
+                         f"{len(images)} images (--scenes x --renders).")
+    epochs = 10_000  # until --time-budget
+    if args.steps:  # whole epochs that add up to --steps (to within an epoch count)
+        epochs = -(-args.steps // steps_per_epoch)
+        steps_per_epoch = args.steps // epochs
     callbacks = [ema] + ([] if args.steps else [StopAfter(args.time_budget)])
     start = time.perf_counter()
     negatives = None

@@ -17,7 +17,8 @@ GPU (no TensorFlow there):
     python examples/recipes/text_gan_minilm.py --stage assemble --trained <that dir>
 CPU smoke test:
     python examples/recipes/text_gan_minilm.py --steps 2 --scenes 64 --renders 2 --batch-size 8 \
-        --width 16 --trained /tmp/tg --output /tmp/text_gan_minilm
+        --width 16 --text-cache /tmp/tg_text.npz --trained /tmp/tg --output /tmp/text_gan_minilm
+    (its own --text-cache: the default one is the device's, for 8,192 scenes)
 """
 
 from _text_gan import main

@@ -16,8 +16,11 @@
 #   mkdir -p /tmp/dev && cat OUT/results.tar.part-* | tar -xf - -C /tmp/dev
 # copy each restoration preset in /tmp/dev/presets whose val margins beat the
 # shipped one into presets/ (a resumed one holds the shipped one's history); then
-#   python examples/recipes/text_gan_tiny.py --stage assemble --width W --trained /tmp/dev/text_gan/text_gan_tiny
-#   python examples/recipes/text_gan_minilm.py --stage assemble --width W --trained /tmp/dev/text_gan/text_gan_minilm
+#   python examples/recipes/text_gan_tiny.py --stage assemble --width 8 \
+#     --generator-multipliers 8,8,4,2,1 --trained /tmp/dev/text_gan/text_gan_tiny
+#   python examples/recipes/text_gan_minilm.py --stage assemble --width 8 \
+#     --generator-multipliers 8,8,4,4,4 --trained /tmp/dev/text_gan/text_gan_minilm
+# (the flags as in the presets' config.json, as train_text_gan_gpu.sh reads them)
 # and `make benchmark`.
 #
 # SMOKE=1 runs the same processes for a few steps at toy sizes (a CPU check
@@ -43,7 +46,7 @@ fi
 BUDGET=${RESTORE_BUDGET:-270} CAP_MINUTES=${RESTORE_CAP_MINUTES:-5} RESTORE_MEM_FRACTION=0.07 \
   RESUME_DIR=${RESUME_DIR:-presets} \
   bash "$here/train_all_gpu.sh" "$work/presets" "$work/logs" "${restore_args[@]}" &
-BUDGET=${GAN_BUDGET:-420} GAN_MEM_FRACTION=0.2 RESUME_DIR=${RESUME_DIR:-presets} \
+BUDGET=${GAN_BUDGET:-400} GAN_MEM_FRACTION=0.2 RESUME_DIR=${RESUME_DIR:-presets} \
   bash "$here/train_text_gan_gpu.sh" "$work/text_gan" "${gan_args[@]}" &
 wait
 tar -C "$work" -cf - . | split -b 15m -d - "$out/results.tar.part-"

@@ -27,14 +27,21 @@ export KERAS_BACKEND=jax PYTHONUNBUFFERED=1 ZOO_MINILM_DIR=${ZOO_MINILM_DIR:-$PW
 export XLA_PYTHON_CLIENT_PREALLOCATE=false XLA_PYTHON_CLIENT_MEM_FRACTION=${GAN_MEM_FRACTION:-0.45}
 
 for encoder in tiny minilm; do
-  # With RESUME_DIR, a preset there (e.g. presets/text_gan_tiny) is continued at its width.
+  # With RESUME_DIR, a preset there (e.g. presets/text_gan_tiny) is continued as it is.
   resume=()
   preset=${RESUME_DIR:-}/text_gan_$encoder
   if [ -n "${RESUME_DIR:-}" ] && [ -f "$preset/config.json" ]; then
-    width=$("${PYTHON:-python3}" -c "import json, sys; print(json.load(open(sys.argv[1]))['config']['width'])" "$preset/config.json")
-    resume=(--resume "$preset" --width "$width")
+    # The preset's generator as it is: its width, channel multipliers and
+    # coordinate biases (the recipe can only grow a model it resumes).
+    read -r -a shape < <("${PYTHON:-python3}" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))['config']
+print('--width', c['width'], '--generator-multipliers', ','.join(map(str, c['channel_multipliers'])),
+      *(['--coordinates'] if c.get('coordinates') else []))" "$preset/config.json")
+    resume=(--resume "$preset" "${shape[@]}")
   fi
-  timeout $((budget + 240)) "${PYTHON:-python3}" "examples/recipes/text_gan_$encoder.py" \
+  # Under the device's 600 s a call: a stalled run must leave time to pack the results.
+  timeout $((budget + 120)) "${PYTHON:-python3}" "examples/recipes/text_gan_$encoder.py" \
     --stage train --mixed-precision --time-budget "$budget" --hardware "$hardware" \
     --negative-weight 1 --negatives touching,shape \
     --text-cache .gpu/text_gan_minilm_text.npz --trained "$dest/text_gan_$encoder" \

@@ -69,3 +69,21 @@ def test_resume_from_another_architecture_says_so(run_recipe, tmp_path):
         run_recipe("espcn_x2", *SMALL, "--resume", "espcn_x4",
                    "--output", str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
+
+
+def test_resume_into_the_same_folder_keeps_its_history(run_recipe, tmp_path):
+    # As the recipes' docstrings do it: `--resume espcn_x2` writing to itself.
+    preset = tmp_path / "espcn_x2"
+    zoo.from_preset("espcn_x2").save_to_preset(str(preset))
+    (preset / "metadata.json").write_text(
+        json.dumps({**json.loads((preset / "metadata.json").read_text()),
+                    **{k: zoo.list_presets()["espcn_x2"][k]
+                       for k in ("steps", "command", "hardware", "backend")}})
+    )
+    before = json.loads((preset / "metadata.json").read_text())
+    run_recipe("espcn_x2", *SMALL, "--resume", str(preset), "--hardware",
+               before["hardware"].split("; then ")[-1], "--output", str(preset))
+    metadata = json.loads((preset / "metadata.json").read_text())
+    assert metadata["steps"] == before["steps"] + 2
+    assert metadata["command"].startswith(before["command"] + " && ")
+    assert metadata["hardware"] == before["hardware"]  # the same machine: not repeated
