@@ -8,7 +8,8 @@ downsampling inside the model; L1 loss, Adam with cosine decay. Val
 Y-PSNR/SSIM (DESIGN.md protocol) go into metadata.json.
 
 GPU:
-    KERAS_BACKEND=jax python examples/recipes/espcn_x2.py --time-budget 420
+    KERAS_BACKEND=jax python examples/recipes/espcn_x2.py --mixed-precision --time-budget 250 \
+        --max-minutes 5
 The preset: that GPU run (5 minutes shared by 7 recipes), then continued
 on a 2-core CPU (56 minutes beside the other ESPCN recipe, then 18 minutes
 with L2 loss):
