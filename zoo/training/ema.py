@@ -62,10 +62,13 @@ class GeneratorEMA(keras.callbacks.Callback):
         self._last_iterations = None
         self._raw = None  # the training weights while the average is swapped in
 
-    def _network(self):
+    def _model_or_none(self):
         # Reading `self.model` also attaches JAX's training state to the
         # variables (Keras syncs it for callbacks).
-        model = self.model if getattr(self, "_model", None) is not None else None
+        return self.model if getattr(self, "_model", None) is not None else None
+
+    def _network(self):
+        model = self._model_or_none()
         if self.generator is not None:
             return self.generator
         if model is None:
@@ -81,8 +84,7 @@ class GeneratorEMA(keras.callbacks.Callback):
 
     def _iterations(self):
         """The training steps the model's optimizer has taken, or None without one."""
-        model = self.model if getattr(self, "_model", None) is not None else None
-        optimizer = getattr(model, "optimizer", None)
+        optimizer = getattr(self._model_or_none(), "optimizer", None)
         iterations = getattr(optimizer, "iterations", None)
         if iterations is None:
             return None
@@ -99,7 +101,7 @@ class GeneratorEMA(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         iterations = self._iterations()
-        last = getattr(self, "_last_iterations", None)
+        last = self._last_iterations
         if iterations is None or last is None or iterations < last:
             elapsed = 1  # no optimizer to read: one call, one step
         else:
