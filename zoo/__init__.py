@@ -42,8 +42,8 @@ def from_preset(handle, *, load_weights=True, **kwargs):
     Args:
         handle: a registered name (`zoo.list_presets()`), a local preset
             directory, an `https://…/x.tar.gz#sha256=…` or `file://` archive
-            URL, or an `hf://` / `kaggle://` handle (those need a task class:
-            `zoo.tasks.ImageRestorer.from_preset(handle)`).
+            URL, or an `hf://` / `kaggle://` handle (downloaded and cached by
+            keras-hub; `HF_ENDPOINT` / `HF_HUB_OFFLINE` apply).
         load_weights: load the trained weights (else random init).
         **kwargs: passed to the task's constructor (e.g. `tile_size`).
 

@@ -302,7 +302,7 @@ def _cmd_restore(args):
     from zoo.data import read_image
 
     image = read_image(args.input)
-    model = _load_preset(args.preset, "ImageRestorer")
+    model = zoo.from_preset(args.preset)
     if not hasattr(model, "restore"):
         raise ValueError(
             f"Preset {args.preset!r} holds a {type(model).__name__}, which does "
@@ -426,7 +426,7 @@ def _cmd_generate(args):
     import zoo
     from zoo.tasks import TextToImageGAN
 
-    model = _load_preset(args.preset, "TextToImageGAN")
+    model = zoo.from_preset(args.preset)
     if not isinstance(model, TextToImageGAN):
         raise ValueError(
             f"Preset {args.preset!r} holds a {type(model).__name__}, which does not "
@@ -474,7 +474,7 @@ def _cmd_export(args):
     import zoo
     from zoo.export import export, parity, random_inputs
 
-    model = _load_preset(args.preset, "ImageRestorer", "TextToImageGAN")
+    model = zoo.from_preset(args.preset)
     path = export(
         model,
         args.output,
@@ -571,24 +571,6 @@ def build_parser():
     for add_parser in SUBCOMMANDS:
         add_parser(commands)
     return parser
-
-
-def _load_preset(handle, *task_classes):
-    """`zoo.from_preset(handle)`; an hf:// or kaggle:// handle, whose class
-    cannot be read before the download, is tried with each of `task_classes`
-    (names in `zoo.tasks`; a base class loads its subclasses)."""
-    import zoo
-    from zoo.hub import is_hub_handle
-
-    if not is_hub_handle(handle):
-        return zoo.from_preset(handle)
-    errors = []
-    for name in task_classes:
-        try:
-            return getattr(zoo.tasks, name).from_preset(handle)
-        except ValueError as error:  # the preset holds another task
-            errors.append(f"as {name}: {error}")
-    raise ValueError(f"Could not load {handle!r} " + "; ".join(errors))
 
 
 def _one_line(error):

@@ -50,6 +50,7 @@ __all__ = [
     "PresetFetchError",
     "cache_dir",
     "fetch",
+    "hub_file",
     "is_archive_url",
     "is_hub_handle",
     "pack_preset",
@@ -104,6 +105,25 @@ def is_hub_handle(handle: str) -> bool:
     (True, False)
     """
     return isinstance(handle, str) and handle.lower().startswith(_HUB_SCHEMES)
+
+
+def hub_file(handle: str, filename: str) -> str:
+    """Local path of one file of an ``hf://`` / ``kaggle://`` preset.
+
+    Downloaded and cached by keras-hub's own resolver, so the same settings
+    apply as when keras-hub loads the preset (``HF_ENDPOINT``,
+    ``HF_HUB_OFFLINE``, ``HF_HOME``, Kaggle credentials).
+
+    Raises:
+        FileNotFoundError: the preset has no file ``filename``.
+
+    >>> hub_file("hf://org/my-denoiser", "task.json")  # doctest: +SKIP
+    '/home/me/.cache/huggingface/hub/models--org--my-denoiser/snapshots/.../task.json'
+    """
+    # keras-hub has no public name for its preset file resolver.
+    from keras_hub.src.utils.preset_utils import get_file
+
+    return get_file(handle, filename)
 
 
 def is_archive_url(handle: str) -> bool:

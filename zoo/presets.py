@@ -125,9 +125,19 @@ def _check_local_preset(path):
 
 
 def preset_task_class(path):
-    """The task class a local preset was saved with (from task.json)."""
-    task_json = Path(path) / "task.json"
-    if not task_json.is_file():
+    """The task class a preset was saved with (from its task.json).
+
+    `path` is a local preset directory or an hf:// / kaggle:// handle, whose
+    task.json alone is downloaded.
+    """
+    if hub.is_hub_handle(path):
+        try:
+            task_json = Path(hub.hub_file(path, "task.json"))
+        except FileNotFoundError:
+            task_json = None
+    else:
+        task_json = Path(path) / "task.json"
+    if task_json is None or not task_json.is_file():
         raise ValueError(f"Preset {path!r} has no task.json: it holds no zoo task.")
     import keras
 
@@ -147,14 +157,7 @@ def load_preset(handle, expected_cls=None, load_weights=True, **kwargs):
     import zoo.models  # noqa: F401
 
     path = resolve_preset(handle)
-    if hub.is_hub_handle(path):
-        if expected_cls is None:
-            raise ValueError(
-                f"Load {handle!r} with a task class, e.g. "
-                "`zoo.tasks.ImageRestorer.from_preset(handle)`."
-            )
-        return keras_hub_task_from_preset(expected_cls, path, load_weights, **kwargs)
-    if load_weights:
+    if load_weights and not hub.is_hub_handle(path):
         _check_local_preset(path)
     cls = preset_task_class(path)
     if expected_cls is not None and not issubclass(cls, expected_cls):
@@ -166,6 +169,8 @@ def load_preset(handle, expected_cls=None, load_weights=True, **kwargs):
     try:
         return keras_hub_task_from_preset(cls, path, load_weights, **kwargs)
     except (OSError, KeyError) as e:
+        if hub.is_hub_handle(path):
+            raise  # the hub client's own error names the file and the cause
         raise ValueError(
             f"Preset {handle!r}: could not read model.weights.h5 ({e})."
         ) from e
