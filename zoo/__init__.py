@@ -16,7 +16,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from zoo.export import export  # noqa: E402
-from zoo.presets import list_presets, save_preset  # noqa: E402
+from zoo.presets import list_presets, save_preset, upload_preset  # noqa: E402
 from zoo.presets import load_preset as _load_preset  # noqa: E402
 
 __version__ = "0.1.0"
@@ -29,10 +29,6 @@ _LAZY_SUBMODULES = ("data", "hub", "metrics", "models", "tasks", "text", "traini
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"zoo.{name}")
-    if name == "upload_preset":
-        from keras_hub import upload_preset
-
-        return upload_preset
     raise AttributeError(f"module 'zoo' has no attribute {name!r}")
 
 

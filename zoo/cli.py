@@ -528,6 +528,29 @@ def _add_export_parser(commands):
 
 
 # --------------------------------------------------------------------------
+# zoo upload
+
+
+def _cmd_upload(args):
+    from zoo.presets import upload_preset
+
+    handle = upload_preset(args.handle, args.preset_dir)
+    print(console_text(f"Uploaded {args.preset_dir} to {handle}; load it with "
+                       f"zoo.from_preset({handle!r})"))
+    return 0
+
+
+def _add_upload_parser(commands):
+    p = commands.add_parser(
+        "upload",
+        help="publish a preset directory to hf://org/name (with a model card) or kaggle://",
+    )
+    p.add_argument("preset_dir", help="a preset directory saved by zoo")
+    p.add_argument("handle", help="hf://org/name or kaggle://owner/model/keras/variation")
+    p.set_defaults(func=_cmd_upload)
+
+
+# --------------------------------------------------------------------------
 # zoo demo
 
 
@@ -558,6 +581,7 @@ SUBCOMMANDS = (
     _add_restore_parser,
     _add_generate_parser,
     _add_export_parser,
+    _add_upload_parser,
     _add_demo_parser,
 )
 

@@ -141,6 +141,8 @@ def preset_task_class(path):
         raise ValueError(f"Preset {path!r} has no task.json: it holds no zoo task.")
     import keras
 
+    import zoo.models  # noqa: F401  (registers the classes)
+
     registered = _read_json(task_json).get("registered_name")
     cls = keras.saving.get_registered_object(registered)
     if cls is None:
@@ -153,9 +155,6 @@ def preset_task_class(path):
 
 def load_preset(handle, expected_cls=None, load_weights=True, **kwargs):
     """Loads the task saved in a preset; the class comes from the preset."""
-    # Registering the classes is a side effect of importing them.
-    import zoo.models  # noqa: F401
-
     path = resolve_preset(handle)
     if load_weights and not hub.is_hub_handle(path):
         _check_local_preset(path)
@@ -317,3 +316,93 @@ def save_preset(model, preset_dir, **metadata):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return str(preset_dir)
+
+
+def upload_preset(handle, preset_dir):
+    """Publishes a zoo preset directory on the Hugging Face Hub or Kaggle Models.
+
+    The preset is checked first: it must hold a zoo task with readable
+    weights, and each file must still have the sha256 its `metadata.json`
+    recorded (else the metrics there describe other weights).
+
+    - `hf://org/name`: the repo is created if needed and the files go up in
+      one commit, with a model card (`README.md`) written from the metadata
+      (`zoo.model_card.model_card`), unless the preset has its own README.md
+      or the repo already has one. Nothing is written into `preset_dir`.
+      Needs a token with write access (`HF_TOKEN` or `hf auth login`).
+    - `kaggle://owner/model/keras/variation`: keras-hub's upload (kagglehub).
+
+    Args:
+        handle: the `hf://` or `kaggle://` handle to publish to.
+        preset_dir: the preset directory (`zoo.save_preset`'s output).
+
+    Returns:
+        The handle that loads it back with `zoo.from_preset`.
+
+    Example:
+    ```python
+    zoo.save_preset(restorer, "my_denoiser", task="denoise")
+    zoo.upload_preset("hf://me/my-denoiser", "my_denoiser")
+    ```
+    """
+    if not isinstance(handle, str):
+        raise TypeError(f"`handle` must be a string. Received: handle={handle!r}")
+    if not hub.is_hub_handle(handle):
+        raise ValueError(
+            "`handle` must be an hf://org/name or kaggle://owner/model/keras/variation "
+            f"handle. Received: handle={handle!r}"
+        )
+    if not isinstance(preset_dir, (str, os.PathLike)):
+        raise TypeError(
+            f"`preset_dir` must be a path. Received: preset_dir={preset_dir!r}"
+        )
+    preset_dir = Path(os.path.expanduser(os.fspath(preset_dir)))
+    _check_upload(preset_dir)
+    if handle.lower().startswith("kaggle://"):
+        import keras_hub
+
+        keras_hub.upload_preset(handle, str(preset_dir))
+        return handle
+
+    import huggingface_hub
+
+    from zoo.model_card import model_card
+
+    repo_id = huggingface_hub.create_repo(handle.split("://", 1)[1], exist_ok=True).repo_id
+    published = f"hf://{repo_id}"
+    with tempfile.TemporaryDirectory() as staging:
+        staged = Path(staging) / "preset"
+        shutil.copytree(preset_dir, staged)
+        card = staged / "README.md"
+        if not card.exists() and not huggingface_hub.file_exists(repo_id, "README.md"):
+            card.write_text(model_card(staged, published), encoding="utf-8")
+        huggingface_hub.upload_folder(
+            repo_id=repo_id,
+            folder_path=str(staged),
+            commit_message=f"Upload zoo preset {preset_dir.name}",
+        )
+    return published
+
+
+def _check_upload(preset_dir):
+    """Raises unless `preset_dir` holds a zoo preset fit to publish."""
+    if not preset_dir.is_dir() or not (preset_dir / "config.json").is_file():
+        raise ValueError(
+            f"`preset_dir` {str(preset_dir)!r} is not a preset directory (no config.json)."
+        )
+    if not (preset_dir / METADATA_FILE).is_file():
+        raise ValueError(
+            f"`preset_dir` {str(preset_dir)!r} has no {METADATA_FILE}: save it with "
+            "`zoo.save_preset` first."
+        )
+    _check_local_preset(preset_dir)
+    preset_task_class(preset_dir)
+    recorded = _read_json(preset_dir / METADATA_FILE).get("sha256") or {}
+    for name, digest in recorded.items():
+        file = preset_dir / name
+        if not file.is_file() or sha256_of(file) != digest:
+            raise ValueError(
+                f"`preset_dir` {str(preset_dir)!r}: {name} is missing or not the file "
+                f"its {METADATA_FILE} describes (sha256 differs), so the metrics there "
+                "would be wrong. Save the preset again with `zoo.save_preset`."
+            )
