@@ -362,16 +362,25 @@ def train(args):
     steps = int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) + previous["steps"]
     seconds += previous["seconds"]
     command = shlex.join(["python", *sys.argv])
-    # A resumed run may use another backend: keep the whole history.
-    backend = keras.config.backend()
+    # A resumed run may use another backend, precision, machine or data: keep
+    # the whole history, each change listed once, in order.
+    backend = keras.config.backend() + (" mixed_bfloat16" if args.mixed_precision else "")
+    hardware = args.hardware or f"{platform.processor() or platform.machine()} CPU"
+    data = training_data(args)
     if args.resume:
         history = previous.get("backend", backend)
+        if previous.get("mixed_precision") and not history.endswith("mixed_bfloat16"):
+            history += " mixed_bfloat16"  # a train.json from before precision was inline
         backend = history if history.endswith(backend) else f"{history}, then {backend}"
+        earlier = previous.get("hardware", hardware)
+        same = earlier.split("; then ")[-1] == hardware
+        hardware = earlier if same else f"{earlier}; then {hardware}"
+        earlier = previous.get("data", data)
+        data = earlier if earlier.split("; then ")[-1] == data else f"{earlier}; then {data}"
     with open(os.path.join(args.trained, "train.json"), "w") as f:
         json.dump({
             "steps": steps, "seconds": round(seconds), "backend": backend,
-            "mixed_precision": args.mixed_precision,
-            "hardware": args.hardware or f"{platform.processor() or platform.machine()} CPU",
+            "hardware": hardware, "data": data,
             "command": f"{previous['command']} && {command}" if args.resume else command,
         }, f)
     print(f"trained {steps} steps in {seconds:.0f} s -> {args.trained}", flush=True)
@@ -408,12 +417,13 @@ def resume(gan, folder, encoder):
         load_networks(gan, scratch, encoder)
     with open(os.path.join(folder, "metadata.json")) as f:
         metadata = json.load(f)
-    # `assemble` wrote "<backends>[ mixed_bfloat16], <seconds> s of training".
-    backend, precision, seconds = re.fullmatch(
-        r"(.*?)( mixed_bfloat16)?, (\d+) s of training", metadata["backend"]).groups()
-    return {"steps": metadata["steps"], "seconds": int(seconds), "backend": backend,
-            "mixed_precision": bool(precision), "hardware": metadata["hardware"],
-            "command": metadata["command"]}
+    # `assemble` wrote "<backends, each with its precision>, <seconds> s of training".
+    backend, seconds = re.fullmatch(r"(.*), (\d+) s of training", metadata["backend"]).groups()
+    history = {"steps": metadata["steps"], "seconds": int(seconds), "backend": backend,
+               "hardware": metadata["hardware"], "command": metadata["command"]}
+    if "data" in metadata:
+        history["data"] = metadata["data"]
+    return history
 
 
 def load_networks(gan, folder, encoder):
@@ -484,6 +494,12 @@ def widen(old, new):
     return out
 
 
+def training_data(args):
+    """What a sitting trained on, for the preset's metadata."""
+    return (f"captioned shapes (DESIGN.md), training grammar without the held-out pairs: "
+            f"{args.scenes} scenes x {args.renders} renders, seed {args.seed}")
+
+
 def assemble(args, preset, description):
     from zoo.metrics import text_to_image_scores
 
@@ -493,12 +509,12 @@ def assemble(args, preset, description):
     gan = build(args)
     load_networks(gan, args.trained, args.encoder)
     scores = text_to_image_scores(gan.generate, paraphrases=args.encoder == "minilm")
-    precision = " mixed_bfloat16" if run["mixed_precision"] else ""
+    # A train.json from before the precision went into the backend history.
+    precision = " mixed_bfloat16" if run.get("mixed_precision") else ""
     zoo.save_preset(
         gan, args.output, task="text_to_image", description=description,
         recipe=f"examples/recipes/{preset}.py", command=run["command"],
-        data=(f"captioned shapes (DESIGN.md), training grammar without the held-out pairs: "
-              f"{args.scenes} scenes x {args.renders} renders, seed {args.seed}"),
+        data=run.get("data", training_data(args)),
         steps=run["steps"], hardware=run["hardware"],
         backend=f"{run['backend']}{precision}, {run['seconds']} s of training",
         metrics=scores,

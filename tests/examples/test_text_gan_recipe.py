@@ -73,6 +73,9 @@ def test_resume_adds_heads_steps_and_backend_history(recipe, monkeypatch, tmp_pa
     assert resumed["steps"] == 6
     assert resumed["seconds"] >= 7
     assert resumed["backend"] == f"other, then {keras.config.backend()}"
+    # This sitting's machine joins the history; the earlier one had no data line.
+    assert resumed["hardware"].startswith("x; then ") and resumed["hardware"].endswith(" CPU")
+    assert resumed["data"].endswith("8 scenes x 1 renders, seed 0")
     commands = resumed["command"].split(" && ")
     assert commands[0] == "python first" and "--resume" in commands[1]
     # The generator went on from the earlier weights: one step away from them,
@@ -108,12 +111,14 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
                               coordinates=False, generator_multipliers=None)
     gan = recipe.build(args)
     # Its last sitting ran on this backend: the history must not shrink to it.
-    zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x",
+    earlier_data = "captioned shapes, 4096 scenes"
+    zoo.save_preset(gan, preset, task="text_to_image", steps=9, hardware="x; then y",
                     backend=f"other, then {keras.config.backend()} mixed_bfloat16, "
                             "12 s of training",
-                    command="python first")
+                    data=earlier_data, command="python first")
 
     monkeypatch.setattr(sys, "argv", ["text_gan_tiny.py", *SMALL, "--steps", "1",
+                                      "--hardware", "y",
                                       "--trained", str(trained), "--resume", str(preset)])
     recipe.main("text_gan_tiny", "Test recipe.\n", "tiny", "test")
 
@@ -121,7 +126,12 @@ def test_resume_from_a_saved_preset(recipe, monkeypatch, tmp_path):
         resumed = json.load(f)
     assert resumed["steps"] == 10
     assert resumed["seconds"] >= 12
-    assert resumed["backend"] == f"other, then {keras.config.backend()}"
+    # Each sitting's backend and precision (this one float32), in order; the
+    # machine is unchanged since the last sitting, so it is not listed again.
+    backend = keras.config.backend()
+    assert resumed["backend"] == f"other, then {backend} mixed_bfloat16, then {backend}"
+    assert resumed["hardware"] == "x; then y"
+    assert resumed["data"].startswith(earlier_data + "; then captioned shapes (DESIGN.md)")
     assert resumed["command"].startswith("python first && ")
     # Each network went one step from the preset's weights, not from fresh ones.
     fresh = recipe.build(argparse.Namespace(**{**vars(args), "seed": 0}))
