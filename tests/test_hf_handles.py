@@ -378,3 +378,17 @@ def test_cli_upload(hub, tmp_path, subprocess_env):
     )
     assert bad.returncode == 2
     assert "zoo: error: `preset_dir`" in bad.stderr and "not a preset directory" in bad.stderr
+
+
+def test_files_that_differ_from_the_metadata_are_refused(hub, tmp_path):
+    """A repo whose weights were replaced after saving: its metrics would lie."""
+    import zoo
+
+    hub.add("zoo-user/edited-weights", REPO_ROOT / "presets" / "espcn_x2")
+    other = (REPO_ROOT / "presets" / "espcn_x4" / "model.weights.h5").read_bytes()
+    hub.files("zoo-user/edited-weights")["model.weights.h5"] = other
+    with pytest.raises(ValueError, match="model.weights.h5 is not the file its metadata.json"):
+        zoo.from_preset("hf://zoo-user/edited-weights")
+    # Without weights, the weight files are not fetched nor checked.
+    restorer = zoo.from_preset("hf://zoo-user/edited-weights", load_weights=False)
+    assert restorer.backbone.scale == 2

@@ -165,6 +165,8 @@ def load_preset(handle, expected_cls=None, load_weights=True, **kwargs):
             f"{expected_cls.__name__}. Load it with `zoo.from_preset` or "
             f"`{cls.__name__}.from_preset`."
         )
+    if hub.is_hub_handle(path):
+        _check_hub_files(path, load_weights)
     try:
         return keras_hub_task_from_preset(cls, path, load_weights, **kwargs)
     except (OSError, KeyError) as e:
@@ -173,6 +175,32 @@ def load_preset(handle, expected_cls=None, load_weights=True, **kwargs):
         raise ValueError(
             f"Preset {handle!r}: could not read model.weights.h5 ({e})."
         ) from e
+
+
+def _check_hub_files(handle, load_weights):
+    """Raises unless the hub preset's files are those its metadata.json
+    describes (sha256), so its recorded metrics are about these weights."""
+    try:
+        recorded = _read_json(hub.hub_file(handle, METADATA_FILE)).get("sha256") or {}
+    except FileNotFoundError:
+        return  # not saved by zoo: nothing recorded to check against
+    for name, digest in recorded.items():
+        if name.endswith(".weights.h5") and not load_weights:
+            continue
+        try:
+            local = hub.hub_file(handle, name)
+        except FileNotFoundError:
+            if name == "task.weights.h5":
+                continue  # optional for keras-hub: a task without weights of its own
+            raise ValueError(f"Preset {handle!r} has no {name}, which its "
+                             f"{METADATA_FILE} lists.") from None
+        if sha256_of(local) != digest:
+            raise ValueError(
+                f"Preset {handle!r}: {name} is not the file its {METADATA_FILE} "
+                "describes (sha256 differs), so the metrics there are not about "
+                "these weights. Ask its author to upload it again with "
+                "`zoo.upload_preset`."
+            )
 
 
 def keras_hub_task_from_preset(cls, path, load_weights, **kwargs):
